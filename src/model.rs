@@ -1,0 +1,381 @@
+//! Types that cross stage boundaries: ids, locators, raw records, rejects and
+//! normalised contacts.
+//!
+//! A type lives here only if more than one stage uses it. Records are addressed by a
+//! dense [`RecordId`]; every later stage refers to them by id, never by copying.
+
+use std::fmt;
+
+/// Dense index of an input record, assigned in import order (0-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RecordId(pub u32);
+
+/// Index of a source (one file, or one `source` value inside a file, or one sheet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SourceId(pub u16);
+
+/// Index of an input file in [`Inputs::files`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u16);
+
+/// Where a record came from: the file, the sheet (workbooks), the 1-based data row
+/// (or card number) and the physical line it starts on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Locator {
+    /// The input file.
+    pub file: FileId,
+    /// The sheet of a workbook; `None` for text formats.
+    pub sheet: Option<Box<str>>,
+    /// 1-based data row (CSV, sheet) or card number (vCard, business cards).
+    pub row: u32,
+    /// 1-based physical line (or sheet row) the record starts on; 0 when unknown.
+    pub line: u32,
+}
+
+/// One input file as the run saw it.
+#[derive(Debug, Clone)]
+pub struct FileInfo {
+    /// The path as given on the command line or in `rules.toml`.
+    pub path: String,
+    /// A human description of the format detected (`csv ';' windows-1252`).
+    pub format: String,
+}
+
+/// One source: a name, a survivorship priority and a default phone country.
+#[derive(Debug, Clone)]
+pub struct SourceInfo {
+    /// The source's name (`crm`, `outlook`, ...).
+    pub name: String,
+    /// Higher wins in `source-priority` survivorship.
+    pub priority: i32,
+    /// ISO 3166 alpha-2 code used for phone numbers without a country code.
+    pub default_country: Option<String>,
+}
+
+/// The fields listmerge understands. Anything else is kept as a custom field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    /// The source's own stable record key (`id`, `Record ID`, `Contact ID`).
+    RecordKey,
+    /// The name of the originating system; splits one file into several sources.
+    Source,
+    /// `Dr.`, `Mrs.`, ...
+    Prefix,
+    /// Given (first) name.
+    GivenName,
+    /// Middle name(s).
+    MiddleName,
+    /// Family (last) name.
+    FamilyName,
+    /// `Jr.`, `PhD`, ...
+    Suffix,
+    /// A full name in one column ("Jane Doe", "Doe, Jane").
+    FullName,
+    /// A nickname column.
+    Nickname,
+    /// Job title.
+    Title,
+    /// Company / organisation.
+    Company,
+    /// Department / unit.
+    Department,
+    /// An e-mail address.
+    Email,
+    /// A work / landline phone.
+    Phone,
+    /// A mobile phone.
+    Mobile,
+    /// A home phone.
+    HomePhone,
+    /// A fax number.
+    Fax,
+    /// Street and house number (all street lines).
+    Street,
+    /// City / town.
+    City,
+    /// State, region, county.
+    Region,
+    /// Postal code.
+    Postcode,
+    /// Country (name or code).
+    Country,
+    /// Web site.
+    Website,
+    /// Date of birth.
+    Birthday,
+    /// Free-text notes.
+    Notes,
+    /// An unsubscribe / opt-out flag or status.
+    Unsubscribed,
+    /// A bounce flag or status.
+    Bounced,
+    /// A marketing-status column (`subscribed`, `unsubscribed`, `cleaned`, ...).
+    Status,
+    /// Last modified / last updated date.
+    Updated,
+}
+
+impl Field {
+    /// Every field, in output order.
+    pub const ALL: [Field; 29] = [
+        Field::RecordKey,
+        Field::Source,
+        Field::Prefix,
+        Field::GivenName,
+        Field::MiddleName,
+        Field::FamilyName,
+        Field::Suffix,
+        Field::FullName,
+        Field::Nickname,
+        Field::Title,
+        Field::Company,
+        Field::Department,
+        Field::Email,
+        Field::Phone,
+        Field::Mobile,
+        Field::HomePhone,
+        Field::Fax,
+        Field::Street,
+        Field::City,
+        Field::Region,
+        Field::Postcode,
+        Field::Country,
+        Field::Website,
+        Field::Birthday,
+        Field::Notes,
+        Field::Unsubscribed,
+        Field::Bounced,
+        Field::Status,
+        Field::Updated,
+    ];
+
+    /// The name used in `rules.toml` column mappings and in output headers.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::RecordKey => "record_key",
+            Field::Source => "source",
+            Field::Prefix => "prefix",
+            Field::GivenName => "given_name",
+            Field::MiddleName => "middle_name",
+            Field::FamilyName => "family_name",
+            Field::Suffix => "suffix",
+            Field::FullName => "full_name",
+            Field::Nickname => "nickname",
+            Field::Title => "title",
+            Field::Company => "company",
+            Field::Department => "department",
+            Field::Email => "email",
+            Field::Phone => "phone",
+            Field::Mobile => "mobile",
+            Field::HomePhone => "home_phone",
+            Field::Fax => "fax",
+            Field::Street => "street",
+            Field::City => "city",
+            Field::Region => "region",
+            Field::Postcode => "postcode",
+            Field::Country => "country",
+            Field::Website => "website",
+            Field::Birthday => "birthday",
+            Field::Notes => "notes",
+            Field::Unsubscribed => "unsubscribed",
+            Field::Bounced => "bounced",
+            Field::Status => "status",
+            Field::Updated => "updated",
+        }
+    }
+
+    /// Parses a field name as written in `rules.toml`.
+    pub fn from_name(name: &str) -> Option<Field> {
+        Field::ALL.iter().copied().find(|f| f.name() == name)
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Where a column's value goes: a known field, or a custom field by index into
+/// [`Inputs::custom_fields`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Target {
+    /// A field listmerge understands.
+    Known(Field),
+    /// A column kept as it is, named by index into the custom-field table.
+    Custom(u16),
+}
+
+/// One row / card as read, before normalisation. Values are trimmed and never empty.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The record's source.
+    pub source: SourceId,
+    /// Where it came from.
+    pub locator: Locator,
+    /// The raw values, in column order. A field may appear more than once
+    /// (several e-mail columns).
+    pub values: Vec<(Target, Box<str>)>,
+}
+
+impl Record {
+    /// The first value of a known field.
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(t, _)| *t == Target::Known(field))
+            .map(|(_, v)| &**v)
+    }
+
+    /// Every value of a known field, in column order.
+    pub fn all(&self, field: Field) -> impl Iterator<Item = &str> {
+        self.values
+            .iter()
+            .filter(move |(t, _)| *t == Target::Known(field))
+            .map(|(_, v)| &**v)
+    }
+}
+
+/// A row that could not be read, with where it was and why.
+#[derive(Debug, Clone)]
+pub struct Reject {
+    /// Where the row was.
+    pub locator: Locator,
+    /// The source it belonged to, when known.
+    pub source: Option<SourceId>,
+    /// Why it could not be read (no personal data in here).
+    pub reason: String,
+}
+
+/// A parsed personal name. Every part keeps its accents and case as written
+/// (tidied: "JANE" becomes "Jane").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonName {
+    /// `Dr.`, `Mrs.`, ...
+    pub prefix: String,
+    /// Given name.
+    pub given: String,
+    /// Middle names, space separated.
+    pub middle: String,
+    /// Family name, with its particles ("van der Berg").
+    pub family: String,
+    /// `Jr.`, `PhD`, ...
+    pub suffix: String,
+}
+
+/// An e-mail address as normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    /// Trimmed, lower-cased address (the raw text when invalid).
+    pub address: String,
+    /// Whether the address passed the syntax check.
+    pub valid: bool,
+}
+
+/// What kind of phone a number is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PhoneKind {
+    /// Work / landline / unspecified.
+    Work,
+    /// Mobile.
+    Mobile,
+    /// Home.
+    Home,
+    /// Fax.
+    Fax,
+}
+
+impl PhoneKind {
+    /// Lower-case name for outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            PhoneKind::Work => "work",
+            PhoneKind::Mobile => "mobile",
+            PhoneKind::Home => "home",
+            PhoneKind::Fax => "fax",
+        }
+    }
+}
+
+/// A phone number as normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone {
+    /// E.164 (`+442079460958`) when the number could be parsed, else the raw text.
+    pub number: String,
+    /// Whether `number` is a valid E.164 number.
+    pub valid: bool,
+    /// Extension digits, if any.
+    pub extension: String,
+    /// The national significant number's digits (no country code, no trunk `0`), or 0
+    /// when the text held no usable digits. Matching compares this, so a number
+    /// written with and without its country code still agrees.
+    pub national: u64,
+    /// The kind of phone.
+    pub kind: PhoneKind,
+}
+
+/// A postal address, as written (tidied) for display.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Address {
+    /// Street and number.
+    pub street: String,
+    /// City.
+    pub city: String,
+    /// Region / state.
+    pub region: String,
+    /// Postcode, upper-cased.
+    pub postcode: String,
+    /// Country as written.
+    pub country: String,
+    /// ISO 3166 alpha-2 code when the country could be recognised.
+    pub country_code: Option<&'static str>,
+}
+
+/// A record after normalisation: typed, tidied values for display and output.
+/// Match keys live in `normalize::keys`, built once from this.
+#[derive(Debug, Clone, Default)]
+pub struct Contact {
+    /// The parsed name.
+    pub name: PersonName,
+    /// E-mail addresses, in source order, deduplicated.
+    pub emails: Vec<Email>,
+    /// Phone numbers, in source order, deduplicated.
+    pub phones: Vec<Phone>,
+    /// Company as written (tidied).
+    pub company: String,
+    /// Job title.
+    pub title: String,
+    /// Postal address.
+    pub address: Address,
+    /// Web site.
+    pub website: String,
+    /// Date of birth, ISO when it could be parsed.
+    pub birthday: String,
+    /// Notes.
+    pub notes: String,
+    /// Unsubscribed / opted out.
+    pub unsubscribed: bool,
+    /// Address bounced.
+    pub bounced: bool,
+    /// Last-updated date, ISO when it could be parsed.
+    pub updated: String,
+    /// Custom fields: (index into the custom-field table, value).
+    pub custom: Vec<(u16, String)>,
+    /// The source's own record key, if mapped.
+    pub record_key: Option<String>,
+}
+
+/// Everything import produced: files, sources, records and rejects.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// Input files, indexed by [`FileId`].
+    pub files: Vec<FileInfo>,
+    /// Sources, indexed by [`SourceId`].
+    pub sources: Vec<SourceInfo>,
+    /// Names of custom columns, indexed by `Target::Custom`.
+    pub custom_fields: Vec<String>,
+    /// Records, indexed by [`RecordId`].
+    pub records: Vec<Record>,
+    /// Rows that could not be read.
+    pub rejects: Vec<Reject>,
+}

@@ -1,0 +1,133 @@
+//! Folding text into match keys: accents removed, other scripts transliterated,
+//! case folded, punctuation dropped. Keys are for matching only, never displayed.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Folds `s` into lower-case ASCII words separated by single spaces.
+///
+/// Accents are dropped (é → e), other scripts transliterated (Σ → s), `ß` → `ss`,
+/// and anything that is not a letter or digit becomes a word break.
+///
+/// ```
+/// use listmerge::normalize::fold::fold;
+/// assert_eq!(fold("  Müller-Lüdenscheidt, GmbH "), "muller ludenscheidt gmbh");
+/// assert_eq!(fold("Łukasz Żółć"), "lukasz zolc");
+/// ```
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    fold_into(s, &mut out);
+    out
+}
+
+/// Like [`fold`], appending to `out` (reuses the caller's buffer).
+pub fn fold_into(s: &str, out: &mut String) {
+    let mut folder = Folder {
+        start: out.len(),
+        pending_space: false,
+        out,
+    };
+    if s.is_ascii() {
+        for c in s.chars() {
+            folder.push(c);
+        }
+        return;
+    }
+    for c in s.nfkd() {
+        if c.is_ascii() {
+            folder.push(c);
+        } else if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        } else if c.is_alphanumeric() {
+            // Transliterate one char at a time so word boundaries stay where they were.
+            for tc in deunicode::deunicode_char(c).unwrap_or("").chars() {
+                folder.push(tc);
+            }
+        } else {
+            folder.pending_space = true;
+        }
+    }
+}
+
+struct Folder<'a> {
+    start: usize,
+    pending_space: bool,
+    out: &'a mut String,
+}
+
+impl Folder<'_> {
+    fn push(&mut self, c: char) {
+        if c.is_ascii_alphanumeric() {
+            if self.pending_space && self.out.len() > self.start {
+                self.out.push(' ');
+            }
+            self.pending_space = false;
+            self.out.push(c.to_ascii_lowercase());
+        } else {
+            self.pending_space = true;
+        }
+    }
+}
+
+/// Folds a name for matching: [`fold`], then German umlaut spellings collapsed
+/// (`ae`→`a`, `oe`→`o`, `ue`→`u`), so Müller, Mueller and Muller share a key.
+///
+/// ```
+/// use listmerge::normalize::fold::fold_name;
+/// assert_eq!(fold_name("Müller"), fold_name("MUELLER"));
+/// assert_eq!(fold_name("Köster"), "koster");
+/// ```
+pub fn fold_name(s: &str) -> String {
+    let f = fold(s);
+    if !(f.contains("ae") || f.contains("oe") || f.contains("ue")) {
+        return f;
+    }
+    let b = f.as_bytes();
+    let mut out = String::with_capacity(f.len());
+    let mut i = 0;
+    while i < b.len() {
+        out.push(b[i] as char);
+        if i + 1 < b.len() && b[i + 1] == b'e' && matches!(b[i], b'a' | b'o' | b'u') {
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_accents_case_and_punctuation() {
+        assert_eq!(fold("García Márquez"), "garcia marquez");
+        assert_eq!(fold("O'Brien"), "o brien");
+        assert_eq!(fold("Straße"), "strasse");
+        assert_eq!(fold("ÆRØ"), "aero");
+        assert_eq!(fold(""), "");
+        assert_eq!(fold("  --  "), "");
+    }
+
+    #[test]
+    fn transliterates_other_scripts() {
+        assert_eq!(fold("Παπαδόπουλος"), "papadopoulos");
+        assert_eq!(fold("Иванов"), "ivanov");
+    }
+
+    #[test]
+    fn name_fold_joins_umlaut_spellings() {
+        assert_eq!(fold_name("Müller"), "muller");
+        assert_eq!(fold_name("Mueller"), "muller");
+        assert_eq!(fold_name("Muller"), "muller");
+        assert_eq!(fold_name("Goethe"), "gothe");
+    }
+
+    #[test]
+    fn fold_is_idempotent() {
+        for s in ["Müller-Lüdenscheidt", "José  María", "安藤"] {
+            let once = fold(s);
+            assert_eq!(fold(&once), once);
+        }
+    }
+}
