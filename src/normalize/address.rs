@@ -7,7 +7,10 @@ pub fn fold_street(raw: &str) -> String {
 
 /// Upper-cases and tidies a postcode.
 pub fn postcode(raw: &str) -> String {
-    raw.split_whitespace().collect::<Vec<_>>().join(" ").to_uppercase()
+    raw.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_uppercase()
 }
 
 /// Recognises a country name or code; returns the ISO 3166 alpha-2 code.
@@ -16,6 +19,19 @@ pub fn country_code(raw: &str) -> Option<&'static str> {
         "germany" | "deutschland" | "de" => Some("DE"),
         "united kingdom" | "uk" | "gb" => Some("GB"),
         "united states" | "usa" | "us" => Some("US"),
+        _ => None,
+    }
+}
+
+/// The country a mail domain's ccTLD names (`.de` → DE, `.co.uk` → GB); `None` for
+/// generic TLDs.
+pub fn country_from_domain(domain: &str) -> Option<&'static str> {
+    let tld = domain.rsplit('.').next()?;
+    match tld {
+        "de" => Some("DE"),
+        "uk" => Some("GB"),
+        "fr" => Some("FR"),
+        "nl" => Some("NL"),
         _ => None,
     }
 }

@@ -1,8 +1,220 @@
-//! Normalisation: raw [`Record`]s into typed [`Contact`]s.
+//! Normalisation: raw [`Record`]s into typed [`Contact`]s (display values, tidied) and,
+//! in [`keys`], the match keys the comparison loop reads.
+//!
+//! Input: [`Inputs`]. Output: one [`Contact`] per record, same order, same
+//! [`crate::model::RecordId`]. Normalising never fails: a value that cannot be
+//! understood is kept raw and flagged (an invalid e-mail, a phone without a country).
 
 pub mod address;
 pub mod company;
 pub mod email;
 pub mod fold;
+pub mod keys;
 pub mod name;
 pub mod phone;
+
+use rayon::prelude::*;
+
+use crate::model::{Address, Contact, Field, Inputs, PhoneKind, Record, Target};
+use crate::report::Report;
+use crate::rules::Rules;
+
+/// Normalises every record, in parallel, keeping order.
+pub fn contacts(inputs: &Inputs, rules: &Rules, report: &dyn Report) -> Vec<Contact> {
+    report.stage("normalise", Some(inputs.records.len() as u64));
+    let out = inputs
+        .records
+        .par_iter()
+        .with_min_len(256)
+        .map(|r| {
+            let default_country = inputs.sources[r.source.0 as usize]
+                .default_country
+                .as_deref()
+                .or(rules.matching.default_country.as_deref());
+            let c = contact(r, default_country);
+            report.advance(1);
+            c
+        })
+        .collect();
+    report.finish();
+    out
+}
+
+/// Normalises one record. `default_country` is the source's (or the rules') phone
+/// country, used only when neither the record's country nor its e-mail domain tells.
+pub fn contact(record: &Record, default_country: Option<&str>) -> Contact {
+    let get = |f: Field| record.get(f).unwrap_or("");
+    let name = name::parse(
+        get(Field::Prefix),
+        get(Field::GivenName),
+        get(Field::MiddleName),
+        get(Field::FamilyName),
+        get(Field::Suffix),
+        get(Field::FullName),
+    );
+
+    let mut emails: Vec<crate::model::Email> = Vec::new();
+    for raw in record.all(Field::Email) {
+        for part in split_multi(raw, '@') {
+            let e = email::normalize(part);
+            if !e.address.is_empty() && !emails.iter().any(|x| x.address == e.address) {
+                emails.push(e);
+            }
+        }
+    }
+
+    let street: Vec<&str> = record.all(Field::Street).collect();
+    let country = get(Field::Country);
+    let address = Address {
+        street: street.join(", "),
+        city: get(Field::City).to_string(),
+        region: get(Field::Region).to_string(),
+        postcode: address::postcode(get(Field::Postcode)),
+        country: country.to_string(),
+        country_code: if country.is_empty() {
+            None
+        } else {
+            address::country_code(country)
+        },
+    };
+
+    // The record's own country beats the e-mail's ccTLD, which beats the source default:
+    // a German address with a .com address still dials like Germany.
+    let phone_country = address.country_code.or_else(|| {
+        emails.iter().filter(|e| e.valid).find_map(|e| {
+            e.address
+                .rsplit_once('@')
+                .and_then(|(_, d)| address::country_from_domain(d))
+        })
+    });
+    let phone_country = phone_country.or(default_country);
+    let mut phones: Vec<crate::model::Phone> = Vec::new();
+    for (field, kind) in [
+        (Field::Mobile, PhoneKind::Mobile),
+        (Field::Phone, PhoneKind::Work),
+        (Field::HomePhone, PhoneKind::Home),
+        (Field::Fax, PhoneKind::Fax),
+    ] {
+        for raw in record.all(field) {
+            let p = phone::normalize(raw, kind, phone_country);
+            if !phones.iter().any(|x| x.number == p.number) {
+                phones.push(p);
+            }
+        }
+    }
+
+    let mut unsubscribed = record.all(Field::Unsubscribed).any(truthy);
+    let mut bounced = record.all(Field::Bounced).any(truthy);
+    for s in record.all(Field::Status) {
+        let s = s.to_ascii_lowercase();
+        if s.contains("unsub") || s.contains("opt") && s.contains("out") {
+            unsubscribed = true;
+        }
+        if s.contains("bounce") || s == "cleaned" || s.contains("undeliverable") {
+            bounced = true;
+        }
+    }
+
+    let custom = record
+        .values
+        .iter()
+        .filter_map(|(t, v)| match t {
+            Target::Custom(i) => Some((*i, v.to_string())),
+            Target::Known(_) => None,
+        })
+        .collect();
+
+    Contact {
+        name,
+        emails,
+        phones,
+        company: company::tidy(get(Field::Company)),
+        title: get(Field::Title).to_string(),
+        address,
+        website: get(Field::Website).to_string(),
+        birthday: get(Field::Birthday).to_string(),
+        notes: record.all(Field::Notes).collect::<Vec<_>>().join("\n"),
+        unsubscribed,
+        bounced,
+        updated: get(Field::Updated).to_string(),
+        custom,
+        record_key: record.get(Field::RecordKey).map(str::to_string),
+    }
+}
+
+/// Splits a cell that holds several values ("a@x.com; b@y.com") when it holds more
+/// than one `marker`; otherwise returns the cell whole.
+fn split_multi(raw: &str, marker: char) -> Vec<&str> {
+    if raw.matches(marker).count() > 1 {
+        let parts: Vec<&str> = raw
+            .split([';', ',', ' '])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        if parts.iter().all(|p| p.contains(marker)) {
+            return parts;
+        }
+    }
+    vec![raw]
+}
+
+fn truthy(v: &str) -> bool {
+    matches!(
+        v.trim().to_ascii_lowercase().as_str(),
+        "1" | "true"
+            | "yes"
+            | "y"
+            | "x"
+            | "ja"
+            | "oui"
+            | "si"
+            | "sí"
+            | "unsubscribed"
+            | "opted out"
+            | "bounced"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{FileId, Locator, SourceId};
+
+    fn record(values: &[(Field, &str)]) -> Record {
+        Record {
+            source: SourceId(0),
+            locator: Locator {
+                file: FileId(0),
+                sheet: None,
+                row: 1,
+                line: 2,
+            },
+            values: values
+                .iter()
+                .map(|(f, v)| (Target::Known(*f), (*v).into()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn several_emails_in_one_cell_are_split() {
+        let c = contact(&record(&[(Field::Email, "a@x.example; b@y.example")]), None);
+        assert_eq!(c.emails.len(), 2);
+    }
+
+    #[test]
+    fn status_columns_set_flags() {
+        let c = contact(&record(&[(Field::Status, "unsubscribed")]), None);
+        assert!(c.unsubscribed && !c.bounced);
+        let c = contact(&record(&[(Field::Status, "cleaned")]), None);
+        assert!(c.bounced);
+        let c = contact(&record(&[(Field::Unsubscribed, "TRUE")]), None);
+        assert!(c.unsubscribed);
+    }
+
+    #[test]
+    fn record_key_is_kept() {
+        let c = contact(&record(&[(Field::RecordKey, "C-17")]), None);
+        assert_eq!(c.record_key.as_deref(), Some("C-17"));
+    }
+}

@@ -1,0 +1,190 @@
+//! Command-line arguments: clap's raw [`Args`] resolved into validated options.
+//! The merge of flags over `rules.toml` happens here, in one place.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::{Error, Result};
+use crate::import::SourceSpec;
+use crate::pipeline::RunOptions;
+use crate::rules::Rules;
+
+const EXIT_CODES: &str = "Exit codes:
+  0    success (also when some rows were rejected: see rejects.csv)
+  2    bad usage or a bad rules.toml
+  3    an input file could not be read
+  4    an output could not be written
+  130  interrupted";
+
+/// listmerge: consolidate and de-duplicate contact lists into one master list.
+#[derive(Debug, Parser)]
+#[command(name = "listmerge", version, about, after_help = EXIT_CODES)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read contact files, find duplicates and write one master list.
+    #[command(after_help = EXIT_CODES)]
+    Run {
+        /// Rules file (defaults: the documented rules.toml built into listmerge).
+        #[arg(long, value_name = "FILE")]
+        rules: Option<PathBuf>,
+        /// Output folder (created if missing).
+        #[arg(long, value_name = "DIR", default_value = "listmerge-out")]
+        out: PathBuf,
+        /// No progress bars and no end-of-run summary (warnings and errors still show).
+        #[arg(long, short)]
+        quiet: bool,
+        /// Threads to use (default: all cores).
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
+        /// Input files; `name=path` names the source (default: the file name).
+        #[arg(value_name = "INPUT")]
+        inputs: Vec<String>,
+    },
+    /// Precision, recall and F1 of a run's output against a labelled truth file.
+    #[command(after_help = EXIT_CODES)]
+    Eval {
+        /// Truth file: `record_id,entity_id` or `file,row,entity_id`.
+        #[arg(long, value_name = "FILE")]
+        truth: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// The output folder of a run.
+        #[arg(value_name = "OUTDIR")]
+        out: PathBuf,
+    },
+}
+
+/// Splits `name=path` (a name is letters, digits, `_`, `-`, `.`; anything else with an
+/// `=` is a path that happens to contain one).
+pub fn input_spec(arg: &str) -> SourceSpec {
+    if let Some((name, path)) = arg.split_once('=') {
+        let ok = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        if ok && !path.is_empty() {
+            return SourceSpec {
+                name: Some(name.to_string()),
+                path: Some(PathBuf::from(path)),
+                ..SourceSpec::default()
+            };
+        }
+    }
+    SourceSpec {
+        path: Some(PathBuf::from(arg)),
+        ..SourceSpec::default()
+    }
+}
+
+/// Loads the rules and merges the command line's inputs with the rules' sources.
+/// A command-line input whose name matches a `[[source]]` takes that source's settings.
+pub fn resolve_run(
+    rules: Option<&PathBuf>,
+    out: PathBuf,
+    inputs: &[String],
+) -> Result<(Rules, RunOptions)> {
+    let rules = match rules {
+        Some(p) => Rules::load(p)?,
+        None => Rules::defaults(),
+    };
+    let mut sources = Vec::new();
+    for arg in inputs {
+        let mut spec = input_spec(arg);
+        let name = spec.name.clone().or_else(|| {
+            spec.path
+                .as_ref()
+                .and_then(|p| p.file_stem())
+                .map(|s| s.to_string_lossy().into_owned())
+        });
+        if let Some(declared) = rules
+            .sources
+            .iter()
+            .find(|s| s.name == name && s.path.is_none())
+        {
+            spec.priority = declared.priority;
+            spec.default_country = declared.default_country.clone();
+            spec.columns = declared.columns.clone();
+        }
+        sources.push(spec);
+    }
+    // Sources declared with a path are read too; those without a path give settings to
+    // sources named by a file's `source` column.
+    sources.extend(rules.sources.iter().cloned());
+    if !sources.iter().any(|s| s.path.is_some()) {
+        return Err(Error::Usage(
+            "no input files: name them after `listmerge run`, or add a [[source]] with a path to the rules file"
+                .into(),
+        ));
+    }
+    Ok((rules, RunOptions { sources, out }))
+}
+
+/// Runs a subcommand, printing what it has to say.
+pub fn execute(command: Command) -> Result<()> {
+    use std::io::Write;
+    match command {
+        Command::Run {
+            rules,
+            out,
+            quiet,
+            threads,
+            inputs,
+        } => {
+            if let Some(n) = threads {
+                // Only fails when a pool already exists, which is then used instead.
+                let _ = rayon::ThreadPoolBuilder::new()
+                    .num_threads(n.max(1))
+                    .build_global();
+            }
+            let (rules, opts) = resolve_run(rules.as_ref(), out, &inputs)?;
+            let report = crate::report::Bars::new(quiet);
+            let summary = crate::pipeline::run(&rules, &opts, &report)?;
+            if !quiet {
+                eprint!("{}", crate::output::describe(&summary));
+            }
+            Ok(())
+        }
+        Command::Eval { truth, json, out } => {
+            let e = crate::eval::evaluate(&out, &truth)?;
+            let text = if json {
+                serde_json::to_string_pretty(&e).unwrap_or_default() + "\n"
+            } else {
+                crate::eval::describe(&e)
+            };
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error.
+            let _ = stdout.write_all(text.as_bytes());
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_and_plain_inputs() {
+        let s = input_spec("crm=exports/crm.csv");
+        assert_eq!(s.name.as_deref(), Some("crm"));
+        assert_eq!(s.path, Some(PathBuf::from("exports/crm.csv")));
+        let s = input_spec("data/a=b.csv");
+        assert_eq!(s.name, None);
+        assert_eq!(s.path, Some(PathBuf::from("data/a=b.csv")));
+    }
+
+    #[test]
+    fn no_inputs_is_usage_error() {
+        let e = resolve_run(None, PathBuf::from("out"), &[]).expect_err("no inputs");
+        assert_eq!(e.exit_code(), 2);
+    }
+}

@@ -1,0 +1,250 @@
+//! Clustering: scored pairs plus must- and cannot-links → clusters of records.
+//!
+//! Edges are taken in descending weight (ties by record ids, so the result never
+//! depends on thread scheduling or input order of the pairs) and their components
+//! are united with a union-find, unless a cannot-link joins the two components: then
+//! the edge is refused. That is what stops chaining: two relatives who are a
+//! cannot-link can never end up in one cluster through a third record that looks like
+//! both. Must-links (a reviewer's "same person") go first and override the model's
+//! cannot-links, but never a reviewer's "different people".
+//!
+//! Cost: sorting the edges, then near-constant time per edge (path halving, union by
+//! size; cannot-link lists are merged small-into-large).
+
+/// An edge to consider: a pair and its weight.
+#[derive(Debug, Clone, Copy)]
+pub struct Edge {
+    /// One record.
+    pub a: u32,
+    /// The other record.
+    pub b: u32,
+    /// Match weight (`f64::INFINITY` for a must-link).
+    pub weight: f64,
+}
+
+/// A pair that must not end up in one cluster.
+#[derive(Debug, Clone, Copy)]
+pub struct CannotLink {
+    /// One record.
+    pub a: u32,
+    /// The other record.
+    pub b: u32,
+    /// A reviewer's decision (never overridden) rather than the model's verdict.
+    pub hard: bool,
+}
+
+/// The clustering.
+#[derive(Debug, Clone)]
+pub struct Clusters {
+    /// Members of each cluster, ascending; clusters ordered by their first member.
+    pub clusters: Vec<Vec<u32>>,
+    /// Cluster index of each record.
+    pub of: Vec<u32>,
+    /// Per record, the highest weight of an accepted edge touching it (NaN for a
+    /// record that joined no one).
+    pub join_weight: Vec<f64>,
+    /// Edges refused because of a cannot-link (pairs that would have merged).
+    pub refused: Vec<Edge>,
+}
+
+struct UnionFind {
+    parent: Vec<u32>,
+    size: Vec<u32>,
+    /// Per root: (record in another component, hard).
+    cannot: Vec<Vec<(u32, bool)>>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n as u32).collect(),
+            size: vec![1; n],
+            cannot: vec![Vec::new(); n],
+        }
+    }
+
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let p = self.parent[x as usize];
+            self.parent[x as usize] = self.parent[p as usize];
+            x = self.parent[x as usize];
+        }
+        x
+    }
+
+    /// Whether a cannot-link joins the components of roots `ra` and `rb`; with
+    /// `only_hard`, soft (model) cannot-links are ignored.
+    fn conflict(&mut self, ra: u32, rb: u32, only_hard: bool) -> bool {
+        let (small, other) = if self.cannot[ra as usize].len() <= self.cannot[rb as usize].len() {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
+        let list = std::mem::take(&mut self.cannot[small as usize]);
+        let hit = list
+            .iter()
+            .any(|&(x, hard)| (hard || !only_hard) && self.find(x) == other);
+        self.cannot[small as usize] = list;
+        hit
+    }
+
+    fn union(&mut self, ra: u32, rb: u32) {
+        let (big, small) = if self.size[ra as usize] >= self.size[rb as usize] {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
+        self.parent[small as usize] = big;
+        self.size[big as usize] += self.size[small as usize];
+        let moved = std::mem::take(&mut self.cannot[small as usize]);
+        self.cannot[big as usize].extend(moved);
+    }
+}
+
+/// Clusters `n` records. `edges` are the pairs at or above the match threshold,
+/// `must` the must-links, `cannot` the cannot-links.
+pub fn clusters(
+    n: usize,
+    mut edges: Vec<Edge>,
+    must: &[(u32, u32)],
+    cannot: &[CannotLink],
+) -> Clusters {
+    let mut uf = UnionFind::new(n);
+    for c in cannot {
+        if c.a as usize >= n || c.b as usize >= n || c.a == c.b {
+            continue;
+        }
+        uf.cannot[c.a as usize].push((c.b, c.hard));
+        uf.cannot[c.b as usize].push((c.a, c.hard));
+    }
+    let mut join_weight = vec![f64::NAN; n];
+    let mut refused = Vec::new();
+    let accept = |uf: &mut UnionFind, e: Edge, only_hard: bool, jw: &mut Vec<f64>| -> bool {
+        let (ra, rb) = (uf.find(e.a), uf.find(e.b));
+        if ra != rb {
+            if uf.conflict(ra, rb, only_hard) {
+                return false;
+            }
+            uf.union(ra, rb);
+        }
+        for x in [e.a, e.b] {
+            let w = &mut jw[x as usize];
+            if w.is_nan() || e.weight > *w {
+                *w = e.weight;
+            }
+        }
+        true
+    };
+    let mut must: Vec<(u32, u32)> = must
+        .iter()
+        .filter(|(a, b)| (*a as usize) < n && (*b as usize) < n)
+        .map(|&(a, b)| (a.min(b), a.max(b)))
+        .collect();
+    must.sort_unstable();
+    for (a, b) in must {
+        let e = Edge {
+            a,
+            b,
+            weight: f64::INFINITY,
+        };
+        if !accept(&mut uf, e, true, &mut join_weight) {
+            refused.push(e);
+        }
+    }
+    edges.sort_unstable_by(|x, y| {
+        y.weight
+            .total_cmp(&x.weight)
+            .then(x.a.cmp(&y.a))
+            .then(x.b.cmp(&y.b))
+    });
+    for e in edges {
+        if !accept(&mut uf, e, false, &mut join_weight) {
+            refused.push(e);
+        }
+    }
+
+    // Number clusters by their smallest member, which is what makes the numbering
+    // independent of the order edges were united in.
+    let mut of = vec![u32::MAX; n];
+    let mut clusters: Vec<Vec<u32>> = Vec::new();
+    let mut root_cluster = vec![u32::MAX; n];
+    for x in 0..n as u32 {
+        let r = uf.find(x) as usize;
+        if root_cluster[r] == u32::MAX {
+            root_cluster[r] = clusters.len() as u32;
+            clusters.push(Vec::new());
+        }
+        let c = root_cluster[r];
+        clusters[c as usize].push(x);
+        of[x as usize] = c;
+    }
+    Clusters {
+        clusters,
+        of,
+        join_weight,
+        refused,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(a: u32, b: u32, weight: f64) -> Edge {
+        Edge { a, b, weight }
+    }
+
+    #[test]
+    fn unions_in_weight_order() {
+        let c = clusters(4, vec![e(0, 1, 10.0), e(2, 3, 5.0)], &[], &[]);
+        assert_eq!(c.clusters, vec![vec![0, 1], vec![2, 3]]);
+        assert_eq!(c.of, vec![0, 0, 1, 1]);
+        assert!(c.join_weight[0] == 10.0);
+    }
+
+    #[test]
+    fn cannot_link_stops_chaining() {
+        // 0 and 2 are different people; 1 looks like both.
+        let cannot = [CannotLink {
+            a: 0,
+            b: 2,
+            hard: false,
+        }];
+        let c = clusters(3, vec![e(0, 1, 9.0), e(1, 2, 8.0)], &[], &cannot);
+        assert_eq!(c.clusters, vec![vec![0, 1], vec![2]]);
+        assert_eq!(c.refused.len(), 1);
+    }
+
+    #[test]
+    fn must_link_beats_model_cannot_but_not_reviewer_cannot() {
+        let soft = [CannotLink {
+            a: 0,
+            b: 1,
+            hard: false,
+        }];
+        let c = clusters(2, vec![], &[(0, 1)], &soft);
+        assert_eq!(c.clusters.len(), 1);
+        let hard = [CannotLink {
+            a: 0,
+            b: 1,
+            hard: true,
+        }];
+        let c = clusters(2, vec![], &[(0, 1)], &hard);
+        assert_eq!(c.clusters.len(), 2);
+    }
+
+    #[test]
+    fn result_does_not_depend_on_edge_order() {
+        let edges = vec![e(0, 1, 3.0), e(1, 2, 3.0), e(3, 4, 7.0), e(2, 3, 1.0)];
+        let cannot = [CannotLink {
+            a: 0,
+            b: 4,
+            hard: false,
+        }];
+        let a = clusters(5, edges.clone(), &[], &cannot);
+        let mut rev = edges;
+        rev.reverse();
+        let b = clusters(5, rev, &[], &cannot);
+        assert_eq!(a.clusters, b.clusters);
+    }
+}

@@ -1,0 +1,478 @@
+//! Comparison: a candidate pair → one small-integer level per field.
+//!
+//! Input: two [`MatchKey`]s. Output: a [`Comparison`], the levels packed four bits per
+//! field into a `u64`, so that the scoring stage can count distinct comparison vectors
+//! instead of pairs. Level 0 always means "missing on one side" (no evidence either
+//! way). The comparators read only precomputed keys: hashes for equality, folded
+//! strings for Jaro-Winkler.
+
+use crate::normalize::keys::MatchKey;
+use crate::rules::CompareMethod;
+
+/// The built-in compared fields, in packing order. Custom fields follow.
+pub const FIELDS: [&str; 5] = ["name", "email", "phone", "company", "address"];
+
+/// Plain-words labels of each built-in field's levels (index = level).
+///
+/// The name is one comparison, not two: "same family name, different given name" (two
+/// relatives) and "different family name, same given name" must weigh very
+/// differently from the sum of their parts.
+pub const LEVELS: [&[&str]; 5] = [
+    &[
+        "name missing",
+        "same name",
+        "same family name, nickname of the given name",
+        "name spelt slightly differently",
+        "same family name, initial or no given name",
+        "same given name, no family name",
+        "same family name, different given name",
+        "same given name, different family name",
+        "different name",
+    ],
+    &[
+        "e-mail missing",
+        "same e-mail",
+        "same shared e-mail (info@, used by several people)",
+        "same e-mail name at another domain",
+        "similar e-mail at the same domain",
+        "different e-mail at the same company domain",
+        "different e-mail",
+    ],
+    &[
+        "phone missing",
+        "same phone",
+        "same shared phone (switchboard)",
+        "phone differs by one digit",
+        "different phone",
+    ],
+    &[
+        "company missing",
+        "same company",
+        "company differs only slightly",
+        "different company",
+    ],
+    &[
+        "address missing",
+        "same street address",
+        "similar street address",
+        "same postcode",
+        "same city",
+        "different address",
+    ],
+];
+
+/// Labels of a custom field's levels.
+pub const CUSTOM_LEVELS: [&str; 4] = ["missing", "same", "similar", "different"];
+
+/// Number of levels of each built-in field.
+pub fn level_count(field: usize) -> usize {
+    if field < FIELDS.len() {
+        LEVELS[field].len()
+    } else {
+        CUSTOM_LEVELS.len()
+    }
+}
+
+/// Levels of one pair, four bits per field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Comparison(pub u64);
+
+impl Comparison {
+    /// The level of field `f`.
+    pub fn level(self, f: usize) -> usize {
+        ((self.0 >> (4 * f)) & 0xF) as usize
+    }
+
+    fn set(&mut self, f: usize, level: u8) {
+        self.0 |= (level as u64 & 0xF) << (4 * f);
+    }
+}
+
+/// The maximum number of compared fields (built-in + custom).
+pub const MAX_FIELDS: usize = 16;
+
+fn jw(a: &str, b: &str) -> f64 {
+    strsim::jaro_winkler(a, b)
+}
+
+/// How two given names relate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Given {
+    Missing,
+    Exact,
+    Nickname,
+    Fuzzy,
+    Initial,
+    Different,
+}
+
+/// How two family names relate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Missing,
+    Exact,
+    Fuzzy,
+    Partial,
+    Different,
+}
+
+fn given(a: &MatchKey, b: &MatchKey) -> Given {
+    let (fa, fb) = (a.given_first(), b.given_first());
+    if fa.is_empty() || fb.is_empty() {
+        return Given::Missing;
+    }
+    if a.given_h == b.given_h {
+        return Given::Exact;
+    }
+    if a.nick.iter().any(|g| b.nick.binary_search(g).is_ok()) {
+        return Given::Nickname;
+    }
+    // "Jean Pierre" vs "Jean-Pierre" vs "Jeanpierre"
+    if a.given.len() > fa.len() || b.given.len() > fb.len() {
+        let sa: String = a.given.chars().filter(|c| *c != ' ').collect();
+        let sb: String = b.given.chars().filter(|c| *c != ' ').collect();
+        if sa == sb {
+            return Given::Exact;
+        }
+    }
+    if (fa.len() == 1 || fb.len() == 1) && fa.as_bytes()[0] == fb.as_bytes()[0] {
+        return Given::Initial;
+    }
+    if jw(fa, fb) >= 0.88 {
+        return Given::Fuzzy;
+    }
+    Given::Different
+}
+
+fn family(a: &MatchKey, b: &MatchKey) -> Family {
+    if a.family.is_empty() || b.family.is_empty() {
+        return Family::Missing;
+    }
+    if a.family_h == b.family_h {
+        return Family::Exact;
+    }
+    let s = jw(&a.family, &b.family);
+    if s >= 0.88 || (a.family_phon == b.family_phon && s >= 0.8) {
+        return Family::Fuzzy;
+    }
+    // Double family names and hyphenations: "garciamarquez" vs "garcia".
+    let (short, long) = if a.family.len() <= b.family.len() {
+        (&a.family, &b.family)
+    } else {
+        (&b.family, &a.family)
+    };
+    if short.len() >= 3 && (long.starts_with(&**short) || long.ends_with(&**short)) {
+        return Family::Partial;
+    }
+    Family::Different
+}
+
+/// Whether given and family are exchanged between the two records.
+fn swapped(a: &MatchKey, b: &MatchKey) -> bool {
+    if a.given.is_empty() || a.family.is_empty() || b.given.is_empty() || b.family.is_empty() {
+        return false;
+    }
+    let ga: String = a.given.chars().filter(|c| *c != ' ').collect();
+    let gb: String = b.given.chars().filter(|c| *c != ' ').collect();
+    ga == *b.family && gb == *a.family
+}
+
+/// The composite name level (see [`LEVELS`]).
+fn name(a: &MatchKey, b: &MatchKey) -> u8 {
+    if swapped(a, b) {
+        return 1;
+    }
+    use Family as F;
+    use Given as G;
+    match (given(a, b), family(a, b)) {
+        (G::Exact, F::Exact) => 1,
+        (G::Nickname, F::Exact) => 2,
+        (G::Exact | G::Nickname | G::Fuzzy, F::Exact | F::Fuzzy | F::Partial) => 3,
+        (G::Initial | G::Missing, F::Exact | F::Fuzzy | F::Partial) => 4,
+        (G::Exact | G::Nickname | G::Fuzzy, F::Missing) => 5,
+        (G::Different, F::Exact | F::Fuzzy | F::Partial) => 6,
+        (G::Exact | G::Nickname | G::Fuzzy | G::Initial, F::Different) => 7,
+        (G::Different, F::Different | F::Missing) => 8,
+        (G::Missing, F::Different) => 8,
+        (G::Initial | G::Missing, F::Missing) => 0,
+    }
+}
+
+fn email(a: &MatchKey, b: &MatchKey) -> u8 {
+    if a.emails.is_empty() || b.emails.is_empty() {
+        return 0;
+    }
+    let mut best = 6u8;
+    for x in a.emails.iter() {
+        for y in b.emails.iter() {
+            let level = if x.full == y.full {
+                if x.generic || y.generic {
+                    2
+                } else {
+                    1
+                }
+            } else if x.local == y.local && !x.generic && x.local.len() >= 3 {
+                3
+            } else if x.domain == y.domain && !x.free {
+                if !x.generic && !y.generic && jw(&x.local, &y.local) >= 0.9 {
+                    4
+                } else {
+                    5
+                }
+            } else {
+                6
+            };
+            best = best.min(level);
+        }
+    }
+    best
+}
+
+fn one_digit_apart(a: u64, b: u64) -> bool {
+    let (mut a, mut b, mut diff) = (a, b, 0);
+    while a > 0 || b > 0 {
+        if a % 10 != b % 10 {
+            diff += 1;
+            if diff > 1 {
+                return false;
+            }
+        }
+        a /= 10;
+        b /= 10;
+    }
+    diff == 1
+}
+
+fn phone(a: &MatchKey, b: &MatchKey) -> u8 {
+    if a.phones.is_empty() || b.phones.is_empty() {
+        return 0;
+    }
+    let mut best = 4u8;
+    for x in a.phones.iter() {
+        for y in b.phones.iter() {
+            let level = if x.national == y.national {
+                if x.generic || y.generic {
+                    2
+                } else {
+                    1
+                }
+            } else if x.national.ilog10() == y.national.ilog10()
+                && one_digit_apart(x.national, y.national)
+            {
+                3
+            } else {
+                4
+            };
+            best = best.min(level);
+        }
+    }
+    best
+}
+
+fn company(a: &MatchKey, b: &MatchKey) -> u8 {
+    if a.company.is_empty() || b.company.is_empty() {
+        return 0;
+    }
+    if a.company_h == b.company_h {
+        return 1;
+    }
+    let sa: String = a.company.chars().filter(|c| *c != ' ').collect();
+    let sb: String = b.company.chars().filter(|c| *c != ' ').collect();
+    if sa == sb || jw(&sa, &sb) >= 0.92 {
+        return 2;
+    }
+    3
+}
+
+fn address(a: &MatchKey, b: &MatchKey) -> u8 {
+    if !a.street.is_empty() && !b.street.is_empty() {
+        if a.street_h == b.street_h {
+            return 1;
+        }
+        if jw(&a.street, &b.street) >= 0.9 {
+            return 2;
+        }
+        return 5;
+    }
+    if a.postcode_h != 0 && b.postcode_h != 0 {
+        return if a.postcode_h == b.postcode_h { 3 } else { 5 };
+    }
+    if a.city_h != 0 && b.city_h != 0 {
+        return if a.city_h == b.city_h { 4 } else { 5 };
+    }
+    0
+}
+
+fn custom(a: &MatchKey, b: &MatchKey, i: usize, method: CompareMethod) -> u8 {
+    let (x, y) = (a.custom[i], b.custom[i]);
+    if x == 0 || y == 0 {
+        return 0;
+    }
+    if x == y {
+        return 1;
+    }
+    if method == CompareMethod::Fuzzy && jw(&a.custom_text[i], &b.custom_text[i]) >= 0.9 {
+        return 2;
+    }
+    3
+}
+
+/// Compares two records' keys. `custom` lists the custom comparisons' methods.
+pub fn compare(a: &MatchKey, b: &MatchKey, custom_methods: &[CompareMethod]) -> Comparison {
+    let mut c = Comparison::default();
+    c.set(0, name(a, b));
+    c.set(1, email(a, b));
+    c.set(2, phone(a, b));
+    c.set(3, company(a, b));
+    c.set(4, address(a, b));
+    for (i, m) in custom_methods
+        .iter()
+        .enumerate()
+        .take(MAX_FIELDS - FIELDS.len())
+    {
+        c.set(FIELDS.len() + i, custom(a, b, i, *m));
+    }
+    c
+}
+
+/// A date written in a common format (`1980-03-07`, `07.03.1980`, `3/7/1980`,
+/// `19800307`) as `YYYYMMDD`; the folded text when it is not a date.
+/// Day-first is assumed for `D.M.Y` and `D/M/Y` unless the first number is above 12
+/// in the second position's place (then it is month-first).
+///
+/// ```
+/// use listmerge::compare::date_key;
+/// assert_eq!(date_key("1980-03-07"), "19800307");
+/// assert_eq!(date_key("07.03.1980"), "19800307");
+/// assert_eq!(date_key("3/27/1980"), "19800327");
+/// ```
+pub fn date_key(raw: &str) -> String {
+    let nums: Vec<&str> = raw
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let parsed = match nums.as_slice() {
+        [y, m, d] if y.len() == 4 => Some((y.to_string(), m.parse().ok(), d.parse().ok())),
+        [d, m, y] if y.len() == 4 => {
+            let (d, m): (Option<u32>, Option<u32>) = (d.parse().ok(), m.parse().ok());
+            match (d, m) {
+                (Some(d), Some(m)) if m > 12 && d <= 12 => Some((y.to_string(), Some(d), Some(m))),
+                _ => Some((y.to_string(), m, d)),
+            }
+        }
+        [all] if all.len() == 8 => Some((
+            all[..4].to_string(),
+            all[4..6].parse().ok(),
+            all[6..].parse().ok(),
+        )),
+        _ => None,
+    };
+    match parsed {
+        Some((y, Some(m), Some(d))) if (1..=12).contains(&m) && (1..=31).contains(&d) => {
+            format!("{y}{m:02}{d:02}")
+        }
+        _ => crate::normalize::fold::fold(raw),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Contact, Email, PersonName, Phone, PhoneKind};
+    use crate::normalize::keys::key;
+
+    fn contact(given: &str, family: &str, email: &str, phone: u64, company: &str) -> MatchKey {
+        let c = Contact {
+            name: PersonName {
+                given: given.into(),
+                family: family.into(),
+                ..Default::default()
+            },
+            emails: if email.is_empty() {
+                vec![]
+            } else {
+                vec![Email {
+                    address: email.into(),
+                    valid: true,
+                }]
+            },
+            phones: if phone == 0 {
+                vec![]
+            } else {
+                vec![Phone {
+                    number: String::new(),
+                    valid: true,
+                    extension: String::new(),
+                    kind: PhoneKind::Work,
+                    national: phone,
+                }]
+            },
+            company: company.into(),
+            ..Default::default()
+        };
+        key(&c, &[])
+    }
+
+    #[test]
+    fn exact_and_missing() {
+        let a = contact("Jane", "Doe", "jane@acme.example", 2079460958, "ACME Ltd");
+        let b = contact(
+            "JANE",
+            "DOE",
+            "Jane@acme.example",
+            2079460958,
+            "Acme Limited",
+        );
+        let c = compare(&a, &b, &[]);
+        assert_eq!(c.level(0), 1);
+        assert_eq!(c.level(1), 1);
+        assert_eq!(c.level(2), 1);
+        let e = contact("", "", "", 0, "");
+        let c = compare(&a, &e, &[]);
+        assert_eq!(c.0, 0);
+    }
+
+    #[test]
+    fn name_levels() {
+        let a = contact("Christine", "Edwards", "", 0, "");
+        let level = |g: &str, f: &str| compare(&a, &contact(g, f, "", 0, ""), &[]).level(0);
+        assert_eq!(level("Christine", "Edvvards"), 3);
+        assert_eq!(level("C.", "Edwards"), 4);
+        assert_eq!(level("", "Edwards"), 4);
+        assert_eq!(level("Edwards", "Christine"), 1);
+        assert_eq!(level("Martha", "Edwards"), 6);
+        assert_eq!(level("Christine", "Okafor"), 7);
+        assert_eq!(level("Martha", "Okafor"), 8);
+        assert_eq!(level("Christine", ""), 5);
+    }
+
+    #[test]
+    fn email_levels() {
+        let a = contact("A", "B", "anna.berg@acme.example", 0, "");
+        let b = contact("A", "B", "annaberg@gmail.com", 0, "");
+        assert_eq!(compare(&a, &b, &[]).level(1), 3);
+        let b = contact("A", "B", "tom@acme.example", 0, "");
+        assert_eq!(compare(&a, &b, &[]).level(1), 5);
+        let b = contact("A", "B", "tom@other.example", 0, "");
+        assert_eq!(compare(&a, &b, &[]).level(1), 6);
+        let a = contact("A", "B", "info@acme.example", 0, "");
+        let b = contact("C", "D", "info@acme.example", 0, "");
+        assert_eq!(compare(&a, &b, &[]).level(1), 2);
+    }
+
+    #[test]
+    fn phone_one_digit() {
+        let a = contact("A", "B", "", 2079460958, "");
+        let b = contact("A", "B", "", 2079460959, "");
+        assert_eq!(compare(&a, &b, &[]).level(2), 3);
+        let b = contact("A", "B", "", 2079999999, "");
+        assert_eq!(compare(&a, &b, &[]).level(2), 4);
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(date_key("1980-3-7"), "19800307");
+        assert_eq!(date_key("19800307"), "19800307");
+        assert_eq!(date_key("n/a"), "n a");
+    }
+}

@@ -1,0 +1,284 @@
+//! Match keys: everything the blocking and comparison stages read, computed once per
+//! contact so the pair loop never re-normalises.
+//!
+//! Strings here are folded (lower-case ASCII, accents dropped, other scripts
+//! transliterated); equality is tested on 64-bit hashes of them and similarity on the
+//! strings. A hash of 0 means "missing".
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::fold::{fold, fold_name};
+use super::{address, company, email, name};
+use crate::model::Contact;
+use crate::report::Report;
+
+/// Hash of a folded string; 0 for the empty string (missing).
+pub fn hash(s: &str) -> u64 {
+    if s.is_empty() {
+        0
+    } else {
+        // 0 is reserved for "missing"; a real string hashing to 0 moves to 1.
+        xxh3_64(s.as_bytes()).max(1)
+    }
+}
+
+/// One e-mail address's keys.
+#[derive(Debug, Clone)]
+pub struct EmailKey {
+    /// Hash of the whole address.
+    pub full: u64,
+    /// Local part, lower-case, with `.`, `_`, `-` and a `+tag` removed.
+    pub local: Box<str>,
+    /// Hash of the domain.
+    pub domain: u64,
+    /// A role or shared mailbox (`info@`), or an address several people share.
+    pub generic: bool,
+    /// A personal-mail provider (gmail, web.de): the domain says nothing about the company.
+    pub free: bool,
+}
+
+/// One phone number's keys.
+#[derive(Debug, Clone, Copy)]
+pub struct PhoneKey {
+    /// National significant number digits.
+    pub national: u64,
+    /// A number several people share (a switchboard).
+    pub generic: bool,
+}
+
+/// The match keys of one contact.
+#[derive(Debug, Clone, Default)]
+pub struct MatchKey {
+    /// Folded given name (all given tokens, space separated).
+    pub given: Box<str>,
+    /// Hash of the first given token.
+    pub given_h: u64,
+    /// Double Metaphone of the first given token (hashed).
+    pub given_phon: u64,
+    /// Folded family name with spaces removed ("vanderberg").
+    pub family: Box<str>,
+    /// Hash of `family`.
+    pub family_h: u64,
+    /// Double Metaphone of the family name (hashed).
+    pub family_phon: u64,
+    /// Nickname groups of the first given token.
+    pub nick: &'static [u32],
+    /// E-mail keys.
+    pub emails: Box<[EmailKey]>,
+    /// Phone keys.
+    pub phones: Box<[PhoneKey]>,
+    /// Folded company, legal forms removed.
+    pub company: Box<str>,
+    /// Hash of `company`.
+    pub company_h: u64,
+    /// Folded street line, street types unified.
+    pub street: Box<str>,
+    /// Hash of `street`.
+    pub street_h: u64,
+    /// Hash of the postcode (spaces removed).
+    pub postcode_h: u64,
+    /// Hash of the folded city.
+    pub city_h: u64,
+    /// Custom-field values to compare, one per `[[compare]]` (0 = missing); see
+    /// `compare::custom_value`.
+    pub custom: Box<[u64]>,
+    /// Folded custom values for fuzzy comparison, same order as `custom`.
+    pub custom_text: Box<[Box<str>]>,
+}
+
+impl MatchKey {
+    /// The first given token.
+    pub fn given_first(&self) -> &str {
+        self.given.split(' ').next().unwrap_or("")
+    }
+}
+
+/// Builds the keys of every contact in parallel, then marks e-mails and phones that
+/// several different people share as generic. `custom` gives, per `[[compare]]`, the
+/// custom-field index to read (None when no file has that column).
+pub fn match_keys(
+    contacts: &[Contact],
+    custom: &[(Option<u16>, crate::rules::CompareMethod)],
+    generic_after: u32,
+    report: &dyn Report,
+) -> (Vec<MatchKey>, Generic) {
+    report.stage("match keys", Some(contacts.len() as u64));
+    let mut keys: Vec<MatchKey> = contacts
+        .par_iter()
+        .with_min_len(256)
+        .map(|c| {
+            let k = key(c, custom);
+            report.advance(1);
+            k
+        })
+        .collect();
+    let generic = mark_generic(&mut keys, generic_after);
+    report.finish();
+    (keys, generic)
+}
+
+/// What [`match_keys`] found to be shared by several people.
+#[derive(Debug, Default, Clone)]
+pub struct Generic {
+    /// Shared e-mail addresses (hashes), each with the number of records using it.
+    pub emails: Vec<(u64, u32)>,
+    /// Shared phone numbers, each with the number of records using it.
+    pub phones: Vec<(u64, u32)>,
+}
+
+fn dm(s: &str) -> u64 {
+    if s.is_empty() {
+        return 0;
+    }
+    // The encoder only ever sees folded ASCII; catch_unwind is a second guard because a
+    // panic in a third-party encoder must never end a run.
+    let code = std::panic::catch_unwind(|| {
+        use rphonetic::Encoder;
+        rphonetic::DoubleMetaphone::default().encode(s)
+    })
+    .unwrap_or_default();
+    hash(if code.is_empty() { s } else { &code })
+}
+
+/// Builds one contact's keys.
+pub fn key(c: &Contact, custom: &[(Option<u16>, crate::rules::CompareMethod)]) -> MatchKey {
+    let given = fold_name(&c.name.given);
+    let first = given.split(' ').next().unwrap_or("");
+    let family: String = fold_name(&c.name.family)
+        .chars()
+        .filter(|c| *c != ' ')
+        .collect();
+    let emails: Vec<EmailKey> = c
+        .emails
+        .iter()
+        .filter(|e| e.valid)
+        .filter_map(|e| {
+            let (local, domain) = e.address.rsplit_once('@')?;
+            let base = local.split('+').next().unwrap_or(local);
+            let squeezed: String = base
+                .chars()
+                .filter(|ch| !matches!(ch, '.' | '_' | '-'))
+                .collect();
+            Some(EmailKey {
+                full: hash(&e.address),
+                generic: email::is_generic_local(base),
+                free: email::is_free_mail(domain),
+                local: squeezed.into(),
+                domain: hash(domain),
+            })
+        })
+        .collect();
+    let phones: Vec<PhoneKey> = c
+        .phones
+        .iter()
+        .filter(|p| p.national != 0)
+        .map(|p| PhoneKey {
+            national: p.national,
+            generic: false,
+        })
+        .collect();
+    let company = company::fold(&c.company);
+    let street = address::fold_street(&c.address.street);
+    let postcode: String = c.address.postcode.chars().filter(|c| *c != ' ').collect();
+    let mut custom_h = Vec::with_capacity(custom.len());
+    let mut custom_t = Vec::with_capacity(custom.len());
+    for (idx, method) in custom {
+        let raw = idx
+            .and_then(|i| c.custom.iter().find(|(j, _)| *j == i))
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        let v = match method {
+            crate::rules::CompareMethod::Date => crate::compare::date_key(raw),
+            _ => fold(raw),
+        };
+        custom_h.push(hash(&v));
+        custom_t.push(v.into_boxed_str());
+    }
+    MatchKey {
+        given_h: hash(first),
+        given_phon: dm(first),
+        nick: name::nickname_groups(first),
+        family_h: hash(&family),
+        family_phon: dm(&family),
+        family: family.into(),
+        given: given.into(),
+        emails: emails.into(),
+        phones: phones.into(),
+        company_h: hash(&company),
+        company: company.into(),
+        street_h: hash(&street),
+        street: street.into(),
+        postcode_h: hash(&postcode),
+        city_h: hash(&fold(&c.address.city)),
+        custom: custom_h.into(),
+        custom_text: custom_t.into(),
+    }
+}
+
+/// A person signature for counting distinct people behind one address or number:
+/// given initial plus the family name's sound, so spelling slips of one person do not
+/// count as several people.
+fn person(k: &MatchKey) -> u64 {
+    let initial = k.given.bytes().next().unwrap_or(0) as u64;
+    if k.family_phon == 0 {
+        return 0;
+    }
+    k.family_phon.rotate_left(8) ^ initial
+}
+
+fn mark_generic(keys: &mut [MatchKey], after: u32) -> Generic {
+    // value → (records, distinct people seen, capped)
+    let mut emails: FxHashMap<u64, (u32, FxHashSet<u64>)> = FxHashMap::default();
+    let mut phones: FxHashMap<u64, (u32, FxHashSet<u64>)> = FxHashMap::default();
+    let cap = after as usize;
+    for k in keys.iter() {
+        let p = person(k);
+        for e in k.emails.iter() {
+            let entry = emails.entry(e.full).or_default();
+            entry.0 += 1;
+            if p != 0 && entry.1.len() < cap {
+                entry.1.insert(p);
+            }
+        }
+        for ph in k.phones.iter() {
+            let entry = phones.entry(ph.national).or_default();
+            entry.0 += 1;
+            if p != 0 && entry.1.len() < cap {
+                entry.1.insert(p);
+            }
+        }
+    }
+    let shared_e: FxHashMap<u64, u32> = emails
+        .into_iter()
+        .filter(|(_, (_, people))| people.len() >= cap)
+        .map(|(h, (n, _))| (h, n))
+        .collect();
+    let shared_p: FxHashMap<u64, u32> = phones
+        .into_iter()
+        .filter(|(_, (_, people))| people.len() >= cap)
+        .map(|(h, (n, _))| (h, n))
+        .collect();
+    keys.par_iter_mut().for_each(|k| {
+        for e in k.emails.iter_mut() {
+            if shared_e.contains_key(&e.full) {
+                e.generic = true;
+            }
+        }
+        for ph in k.phones.iter_mut() {
+            if shared_p.contains_key(&ph.national) {
+                ph.generic = true;
+            }
+        }
+    });
+    let mut g = Generic {
+        emails: shared_e.into_iter().collect(),
+        phones: shared_p.into_iter().collect(),
+    };
+    g.emails
+        .sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    g.phones
+        .sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    g
+}

@@ -1,0 +1,756 @@
+//! Outputs, written atomically into the output folder:
+//!
+//! | file | one row per | what |
+//! |---|---|---|
+//! | `master.csv` | master | the consolidated contact, stable `master_id` |
+//! | `provenance.csv` | master value | which source, file, sheet and row each value came from |
+//! | `xref.csv` | input record | the master it went to, with the weight that put it there |
+//! | `mailing.csv` | deliverable master | one address to mail; unsubscribes and bounces left out |
+//! | `review.csv` | uncertain pair | both records and each field's level and weight |
+//! | `rejects.csv` | unreadable row | file, row, line and reason |
+//! | `matches.csv` | merged pair | only with `write-matches`; for pairwise evaluation |
+//! | `summary.json` | run | counts, thresholds, model, timings, warnings |
+//!
+//! Every CSV cell goes through [`cell::safe`] (formula injection).
+
+pub mod atomic;
+pub mod cell;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::Locator;
+use crate::pipeline::{peak_mib, Linked, StageStat};
+use crate::report::Report;
+use crate::rules::Rules;
+use crate::score;
+
+use atomic::AtomicFile;
+
+/// The run's summary, also written as `summary.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Output folder.
+    pub out: String,
+    /// Files written.
+    pub files: Vec<String>,
+    /// Records read, per source.
+    pub sources: Vec<SourceCount>,
+    /// Records read in all.
+    pub records: usize,
+    /// Rows rejected.
+    pub rejects: usize,
+    /// Masters written.
+    pub masters: usize,
+    /// Masters with more than one record.
+    pub merged_masters: usize,
+    /// Rows in mailing.csv.
+    pub mailable: usize,
+    /// Candidate pairs compared.
+    pub candidate_pairs: usize,
+    /// Pairs at or above the match threshold.
+    pub matched_pairs: usize,
+    /// Pairs in review.csv.
+    pub review_pairs: usize,
+    /// Merges refused because of a cannot-link.
+    pub refused_merges: usize,
+    /// Blocks too big to compare.
+    pub capped_blocks: Vec<CappedSummary>,
+    /// Shared e-mail addresses found (count).
+    pub generic_emails: usize,
+    /// Shared phone numbers found (count).
+    pub generic_phones: usize,
+    /// Thresholds as probabilities.
+    pub thresholds: Thresholds,
+    /// The fitted model.
+    pub model: ModelSummary,
+    /// Per-stage time and memory.
+    pub stages: Vec<StageStat>,
+    /// Total wall time, seconds.
+    pub seconds: f64,
+    /// Peak memory, MiB.
+    pub peak_mib: f64,
+}
+
+/// Records per source.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceCount {
+    /// Source name.
+    pub name: String,
+    /// Records.
+    pub records: usize,
+    /// Rejects.
+    pub rejects: usize,
+}
+
+/// A capped block.
+#[derive(Debug, Clone, Serialize)]
+pub struct CappedSummary {
+    /// Blocking key kind.
+    pub key: &'static str,
+    /// Records in the block.
+    pub size: u32,
+    /// A record in it (file:row).
+    pub example: String,
+}
+
+/// Thresholds used.
+#[derive(Debug, Clone, Serialize)]
+pub struct Thresholds {
+    /// Match probability.
+    pub matching: f64,
+    /// Review probability.
+    pub review: f64,
+    /// Cannot-link probability.
+    pub cannot_link: f64,
+}
+
+/// The model, for the record.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelSummary {
+    /// Estimated share of matches among candidate pairs.
+    pub lambda: f64,
+    /// EM rounds.
+    pub em_iterations: u32,
+    /// Per field: level label, m, u, weight.
+    pub fields: Vec<FieldSummary>,
+}
+
+/// One field of the model.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldSummary {
+    /// Field.
+    pub field: String,
+    /// Levels (excluding "missing").
+    pub levels: Vec<LevelSummary>,
+}
+
+/// One level of a field.
+#[derive(Debug, Clone, Serialize)]
+pub struct LevelSummary {
+    /// Plain words.
+    pub level: &'static str,
+    /// m probability.
+    pub m: f64,
+    /// u probability.
+    pub u: f64,
+    /// log2(m/u).
+    pub weight: f64,
+}
+
+/// `file[:sheet]:row` of a locator, for people.
+pub fn locator_text(linked: &Linked, l: &Locator) -> String {
+    let file = &linked.inputs.files[l.file.0 as usize].path;
+    match &l.sheet {
+        Some(s) => format!("{file}:{s}:{}", l.row),
+        None => format!("{file}:{}", l.row),
+    }
+}
+
+fn csv_writer(dir: &Path, name: &str) -> Result<csv::Writer<AtomicFile>> {
+    Ok(csv::WriterBuilder::new().from_writer(AtomicFile::create(dir, name)?))
+}
+
+fn finish(w: csv::Writer<AtomicFile>, files: &mut Vec<String>) -> Result<()> {
+    let f = w.into_inner().map_err(|e| {
+        Error::output(
+            "output",
+            format!("cannot write ({}); check free space", e.error()),
+        )
+    })?;
+    let p = f.commit()?;
+    files.push(p.display().to_string());
+    Ok(())
+}
+
+fn row<W: Write>(w: &mut csv::Writer<W>, path: &Path, cells: &[&str]) -> Result<()> {
+    w.write_record(cells.iter().map(|c| cell::safe(c).into_owned()))
+        .map_err(|e| Error::output(path, format!("cannot write ({e}); check free space")))
+}
+
+fn fmt_w(w: f64) -> String {
+    if w.is_finite() {
+        format!("{w:.2}")
+    } else {
+        String::new()
+    }
+}
+
+/// Writes every output and returns the summary.
+pub fn write_all(
+    linked: &mut Linked,
+    rules: &Rules,
+    out: &Path,
+    report: &dyn Report,
+    start: Instant,
+) -> Result<Summary> {
+    std::fs::create_dir_all(out).map_err(|e| {
+        Error::output(
+            out,
+            format!("cannot create the output folder ({e}); check the path and permissions"),
+        )
+    })?;
+    report.stage("write", None);
+    let mut files = Vec::new();
+    let l: &Linked = linked;
+
+    write_master(l, out, &mut files)?;
+    write_provenance(l, out, &mut files)?;
+    write_xref(l, out, &mut files)?;
+    let mailable = write_mailing(l, out, &mut files)?;
+    write_review(l, out, &mut files)?;
+    write_rejects(l, out, &mut files)?;
+    let match_w = score::weight_of(rules.matching.match_threshold);
+    if rules.write_matches {
+        let path = out.join("matches.csv");
+        let mut w = csv_writer(out, "matches.csv")?;
+        row(
+            &mut w,
+            &path,
+            &["record_a", "record_b", "weight", "probability"],
+        )?;
+        for (p, wt) in l.pairs.pairs.iter().zip(&l.weights) {
+            if *wt >= match_w {
+                row(
+                    &mut w,
+                    &path,
+                    &[
+                        &l.record_keys[p.a as usize],
+                        &l.record_keys[p.b as usize],
+                        &fmt_w(*wt),
+                        &format!("{:.6}", score::probability(*wt)),
+                    ],
+                )?;
+            }
+        }
+        finish(w, &mut files)?;
+    }
+
+    let mut sources: Vec<SourceCount> = l
+        .inputs
+        .sources
+        .iter()
+        .map(|s| SourceCount {
+            name: s.name.clone(),
+            records: 0,
+            rejects: 0,
+        })
+        .collect();
+    for r in &l.inputs.records {
+        sources[r.source.0 as usize].records += 1;
+    }
+    for r in &l.inputs.rejects {
+        if let Some(s) = r.source {
+            sources[s.0 as usize].rejects += 1;
+        }
+    }
+    let mut stages = l.stages.clone();
+    stages.push(StageStat {
+        stage: "write",
+        seconds: start.elapsed().as_secs_f64(),
+        peak_mib: peak_mib(),
+    });
+    let summary = Summary {
+        out: out.display().to_string(),
+        files: {
+            let mut f = files.clone();
+            f.push(out.join("summary.json").display().to_string());
+            f
+        },
+        sources,
+        records: l.inputs.records.len(),
+        rejects: l.inputs.rejects.len(),
+        masters: l.masters.len(),
+        merged_masters: l.masters.iter().filter(|m| m.members.len() > 1).count(),
+        mailable,
+        candidate_pairs: l.pairs.pairs.len(),
+        matched_pairs: l.weights.iter().filter(|w| **w >= match_w).count(),
+        review_pairs: l.review.len(),
+        refused_merges: l.clusters.refused.len(),
+        capped_blocks: l
+            .pairs
+            .capped
+            .iter()
+            .take(50)
+            .map(|c| CappedSummary {
+                key: crate::block::KINDS[c.kind as usize],
+                size: c.size,
+                example: locator_text(l, &l.inputs.records[c.example as usize].locator),
+            })
+            .collect(),
+        generic_emails: l.generic.emails.len(),
+        generic_phones: l.generic.phones.len(),
+        thresholds: Thresholds {
+            matching: rules.matching.match_threshold,
+            review: rules.matching.review_threshold,
+            cannot_link: rules.matching.cannot_link_below,
+        },
+        model: ModelSummary {
+            lambda: l.model.lambda,
+            em_iterations: l.model.iterations,
+            fields: l
+                .model
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(f, fm)| FieldSummary {
+                    field: fm.name.clone(),
+                    levels: (1..fm.m.len())
+                        .map(|lv| LevelSummary {
+                            level: fm.label(f, lv),
+                            m: fm.m[lv],
+                            u: fm.u[lv],
+                            weight: fm.weight(lv),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        },
+        stages,
+        seconds: 0.0,
+        peak_mib: peak_mib(),
+    };
+    let mut summary = summary;
+    summary.seconds = summary.stages.iter().map(|s| s.seconds).sum();
+    let mut f = AtomicFile::create(out, "summary.json")?;
+    let path = f.path().to_path_buf();
+    serde_json::to_writer_pretty(&mut f, &summary)
+        .map_err(|e| Error::output(&path, format!("cannot write ({e}); check free space")))?;
+    f.write_all(b"\n")
+        .map_err(|e| Error::output(&path, format!("cannot write ({e}); check free space")))?;
+    f.commit()?;
+    report.finish();
+    Ok(summary)
+}
+
+fn write_master(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
+    let path = out.join("master.csv");
+    let mut w = csv_writer(out, "master.csv")?;
+    // Custom columns present in any master, in first-seen order of the inputs.
+    let custom: Vec<u16> = (0..l.inputs.custom_fields.len() as u16).collect();
+    let mut header: Vec<String> = [
+        "master_id",
+        "prefix",
+        "given_name",
+        "middle_name",
+        "family_name",
+        "suffix",
+        "email",
+        "other_emails",
+        "phone",
+        "other_phones",
+        "company",
+        "title",
+        "street",
+        "city",
+        "region",
+        "postcode",
+        "country",
+        "website",
+        "birthday",
+        "unsubscribed",
+        "bounced_emails",
+        "records",
+        "sources",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    header.extend(
+        custom
+            .iter()
+            .map(|&i| l.inputs.custom_fields[i as usize].clone()),
+    );
+    let h: Vec<&str> = header.iter().map(String::as_str).collect();
+    row(&mut w, &path, &h)?;
+    for m in &l.masters {
+        let name = m.name.as_ref().map(|v| &v.value);
+        let addr = m.address.as_ref().map(|v| &v.value);
+        let text = |v: &Option<crate::survive::Value<String>>| {
+            v.as_ref().map_or("", |v| v.value.as_str()).to_string()
+        };
+        let emails: Vec<&str> = m
+            .emails
+            .iter()
+            .filter(|(_, b)| !b)
+            .map(|(v, _)| v.value.as_str())
+            .collect();
+        let bounced: Vec<&str> = m
+            .emails
+            .iter()
+            .filter(|(_, b)| *b)
+            .map(|(v, _)| v.value.as_str())
+            .collect();
+        let phones: Vec<String> = m
+            .phones
+            .iter()
+            .map(|p| {
+                if p.value.extension.is_empty() {
+                    p.value.number.clone()
+                } else {
+                    format!("{} ext. {}", p.value.number, p.value.extension)
+                }
+            })
+            .collect();
+        let mut srcs: Vec<&str> = m
+            .members
+            .iter()
+            .map(|&r| {
+                l.inputs.sources[l.inputs.records[r as usize].source.0 as usize]
+                    .name
+                    .as_str()
+            })
+            .collect();
+        srcs.sort_unstable();
+        srcs.dedup();
+        let mut cells: Vec<String> = vec![
+            m.id.clone(),
+            name.map_or("", |n| &n.prefix).to_string(),
+            name.map_or("", |n| &n.given).to_string(),
+            name.map_or("", |n| &n.middle).to_string(),
+            name.map_or("", |n| &n.family).to_string(),
+            name.map_or("", |n| &n.suffix).to_string(),
+            emails.first().copied().unwrap_or("").to_string(),
+            emails.get(1..).map_or(String::new(), |e| e.join("; ")),
+            phones.first().cloned().unwrap_or_default(),
+            phones.get(1..).map_or(String::new(), |p| p.join("; ")),
+            text(&m.company),
+            text(&m.title),
+            addr.map_or("", |a| &a.street).to_string(),
+            addr.map_or("", |a| &a.city).to_string(),
+            addr.map_or("", |a| &a.region).to_string(),
+            addr.map_or("", |a| &a.postcode).to_string(),
+            addr.map_or(String::new(), |a| {
+                a.country_code.map_or(a.country.clone(), str::to_string)
+            }),
+            text(&m.website),
+            text(&m.birthday),
+            if m.unsubscribed { "yes" } else { "" }.to_string(),
+            bounced.join("; "),
+            m.members.len().to_string(),
+            srcs.join("; "),
+        ];
+        for &i in &custom {
+            cells.push(
+                m.custom
+                    .iter()
+                    .find(|(j, _)| *j == i)
+                    .map_or(String::new(), |(_, v)| v.value.clone()),
+            );
+        }
+        let c: Vec<&str> = cells.iter().map(String::as_str).collect();
+        row(&mut w, &path, &c)?;
+    }
+    finish(w, files)
+}
+
+fn write_provenance(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
+    let path = out.join("provenance.csv");
+    let mut w = csv_writer(out, "provenance.csv")?;
+    row(
+        &mut w,
+        &path,
+        &[
+            "master_id",
+            "field",
+            "value",
+            "source",
+            "file",
+            "sheet",
+            "row",
+            "record_key",
+        ],
+    )?;
+    for m in &l.masters {
+        let mut put = |field: &str, value: &str, from: u32| -> Result<()> {
+            if value.is_empty() {
+                return Ok(());
+            }
+            let r = &l.inputs.records[from as usize];
+            let loc = &r.locator;
+            row(
+                &mut w,
+                &path,
+                &[
+                    &m.id,
+                    field,
+                    value,
+                    &l.inputs.sources[r.source.0 as usize].name,
+                    &l.inputs.files[loc.file.0 as usize].path,
+                    loc.sheet.as_deref().unwrap_or(""),
+                    &loc.row.to_string(),
+                    &l.record_keys[from as usize],
+                ],
+            )
+        };
+        if let Some(n) = &m.name {
+            let full = [
+                &n.value.prefix,
+                &n.value.given,
+                &n.value.middle,
+                &n.value.family,
+                &n.value.suffix,
+            ]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+            put("name", &full, n.from)?;
+        }
+        for (field, v) in [
+            ("company", &m.company),
+            ("title", &m.title),
+            ("website", &m.website),
+            ("birthday", &m.birthday),
+            ("notes", &m.notes),
+        ] {
+            if let Some(v) = v {
+                put(field, &v.value, v.from)?;
+            }
+        }
+        if let Some(a) = &m.address {
+            let text = [
+                &a.value.street,
+                &a.value.postcode,
+                &a.value.city,
+                &a.value.region,
+                &a.value.country,
+            ]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+            put("address", &text, a.from)?;
+        }
+        for (e, _) in &m.emails {
+            put("email", &e.value, e.from)?;
+        }
+        for p in &m.phones {
+            put("phone", &p.value.number, p.from)?;
+        }
+        for (i, v) in &m.custom {
+            put(&l.inputs.custom_fields[*i as usize], &v.value, v.from)?;
+        }
+    }
+    finish(w, files)
+}
+
+fn write_xref(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
+    let path = out.join("xref.csv");
+    let mut w = csv_writer(out, "xref.csv")?;
+    row(
+        &mut w,
+        &path,
+        &[
+            "file",
+            "sheet",
+            "row",
+            "line",
+            "source",
+            "record_key",
+            "stable_key",
+            "master_id",
+            "match_weight",
+            "match_probability",
+        ],
+    )?;
+    for (id, r) in l.inputs.records.iter().enumerate() {
+        let m = &l.masters[l.clusters.of[id] as usize];
+        let jw = l.clusters.join_weight[id];
+        let loc = &r.locator;
+        row(
+            &mut w,
+            &path,
+            &[
+                &l.inputs.files[loc.file.0 as usize].path,
+                loc.sheet.as_deref().unwrap_or(""),
+                &loc.row.to_string(),
+                &loc.line.to_string(),
+                &l.inputs.sources[r.source.0 as usize].name,
+                l.contacts[id].record_key.as_deref().unwrap_or(""),
+                &l.record_keys[id],
+                &m.id,
+                &fmt_w(jw),
+                &if jw.is_finite() {
+                    format!("{:.6}", score::probability(jw))
+                } else if jw.is_nan() {
+                    String::new()
+                } else {
+                    "1".into()
+                },
+            ],
+        )?;
+    }
+    finish(w, files)
+}
+
+fn write_mailing(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<usize> {
+    let path = out.join("mailing.csv");
+    let mut w = csv_writer(out, "mailing.csv")?;
+    row(
+        &mut w,
+        &path,
+        &[
+            "master_id",
+            "email",
+            "given_name",
+            "family_name",
+            "company",
+            "country",
+        ],
+    )?;
+    let mut n = 0;
+    let mut seen = rustc_hash::FxHashSet::default();
+    for m in &l.masters {
+        if m.unsubscribed {
+            continue;
+        }
+        let Some(e) = m.mailing_email() else { continue };
+        // One row per deliverable address: a shared inbox goes out once.
+        if !seen.insert(e.value.as_str()) {
+            continue;
+        }
+        let name = m.name.as_ref().map(|v| &v.value);
+        let country = m.address.as_ref().map_or(String::new(), |a| {
+            a.value
+                .country_code
+                .map_or(a.value.country.clone(), str::to_string)
+        });
+        row(
+            &mut w,
+            &path,
+            &[
+                &m.id,
+                &e.value,
+                name.map_or("", |n| &n.given),
+                name.map_or("", |n| &n.family),
+                m.company.as_ref().map_or("", |c| &c.value),
+                &country,
+            ],
+        )?;
+        n += 1;
+    }
+    finish(w, files)?;
+    Ok(n)
+}
+
+fn write_review(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
+    let path = out.join("review.csv");
+    let mut w = csv_writer(out, "review.csv")?;
+    let mut header: Vec<String> = [
+        "record_a",
+        "record_b",
+        "where_a",
+        "where_b",
+        "master_a",
+        "master_b",
+        "probability",
+        "weight",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for f in &l.model.fields {
+        header.push(format!("{}_level", f.name));
+        header.push(format!("{}_weight", f.name));
+    }
+    header.push("tf_adjustment".into());
+    let h: Vec<&str> = header.iter().map(String::as_str).collect();
+    row(&mut w, &path, &h)?;
+    for &i in &l.review {
+        let p = l.pairs.pairs[i];
+        let (a, b) = (p.a as usize, p.b as usize);
+        let bd = l.model.breakdown(l.comparisons[i], &l.keys[a], &l.keys[b]);
+        let mut cells = vec![
+            l.record_keys[a].clone(),
+            l.record_keys[b].clone(),
+            locator_text(l, &l.inputs.records[a].locator),
+            locator_text(l, &l.inputs.records[b].locator),
+            l.masters[l.clusters.of[a] as usize].id.clone(),
+            l.masters[l.clusters.of[b] as usize].id.clone(),
+            format!("{:.4}", bd.probability),
+            fmt_w(bd.weight),
+        ];
+        for (_, _, label, wt) in &bd.fields {
+            cells.push(label.to_string());
+            cells.push(fmt_w(*wt));
+        }
+        cells.push(fmt_w(bd.tf.0 + bd.tf.1));
+        let c: Vec<&str> = cells.iter().map(String::as_str).collect();
+        row(&mut w, &path, &c)?;
+    }
+    finish(w, files)
+}
+
+fn write_rejects(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
+    let path = out.join("rejects.csv");
+    let mut w = csv_writer(out, "rejects.csv")?;
+    row(
+        &mut w,
+        &path,
+        &["file", "sheet", "row", "line", "source", "reason"],
+    )?;
+    for r in &l.inputs.rejects {
+        let loc = &r.locator;
+        row(
+            &mut w,
+            &path,
+            &[
+                &l.inputs.files[loc.file.0 as usize].path,
+                loc.sheet.as_deref().unwrap_or(""),
+                &loc.row.to_string(),
+                &loc.line.to_string(),
+                r.source
+                    .map_or("", |s| l.inputs.sources[s.0 as usize].name.as_str()),
+                &r.reason,
+            ],
+        )?;
+    }
+    finish(w, files)
+}
+
+/// Where the outputs went, for the end-of-run screen.
+pub fn describe(summary: &Summary) -> String {
+    let mut s = String::new();
+    s.push_str(&format!(
+        "listmerge: {} records from {} source(s) → {} masters ({} merged from several records)\n",
+        summary.records,
+        summary.sources.len(),
+        summary.masters,
+        summary.merged_masters
+    ));
+    s.push_str(&format!(
+        "  rejected rows: {}   pairs to review: {}   addresses to mail: {}\n",
+        summary.rejects, summary.review_pairs, summary.mailable
+    ));
+    s.push_str(&format!(
+        "  took {:.2}s, peak memory {:.0} MiB\n",
+        summary.seconds, summary.peak_mib
+    ));
+    s.push_str(&format!("  outputs in {}:\n", summary.out));
+    for f in &summary.files {
+        let name = PathBuf::from(f);
+        let name = name
+            .file_name()
+            .map_or(f.clone(), |n| n.to_string_lossy().into_owned());
+        let what = match name.as_str() {
+            "master.csv" => "one row per person",
+            "provenance.csv" => "where each master value came from",
+            "xref.csv" => "every input record → its master",
+            "mailing.csv" => "one row per deliverable address (no unsubscribes, no bounces)",
+            "review.csv" => "uncertain pairs for a person to decide",
+            "rejects.csv" => "rows that could not be read, with the reason",
+            "matches.csv" => "every merged pair with its weight",
+            "summary.json" => "counts, model and timings",
+            _ => "",
+        };
+        s.push_str(&format!("    {name:<16} {what}\n"));
+    }
+    s
+}

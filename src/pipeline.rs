@@ -1,0 +1,254 @@
+//! The pipeline, stage by stage: reading this file top to bottom is the diagram in
+//! the crate docs.
+//!
+//! `link` runs everything up to the masters and returns them with all intermediate
+//! results (so `explain` and the tests can look inside); `run` adds the outputs.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::block::{self, CandidatePairs};
+use crate::cluster::{self, CannotLink, Clusters, Edge};
+use crate::compare::{compare, Comparison};
+use crate::error::Result;
+use crate::import::{self, SourceSpec};
+use crate::model::{Contact, Inputs};
+use crate::normalize::{self, keys};
+use crate::output;
+use crate::report::Report;
+use crate::rules::{CompareMethod, Rules};
+use crate::score::{self, Model};
+use crate::survive::{self, Master};
+
+/// What a run is asked to do (resolved from the command line and the rules).
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Sources to read (command line first, then `rules.toml`).
+    pub sources: Vec<SourceSpec>,
+    /// Output folder.
+    pub out: PathBuf,
+}
+
+/// Time and memory of one stage.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StageStat {
+    /// Stage name.
+    pub stage: &'static str,
+    /// Wall time in seconds.
+    pub seconds: f64,
+    /// Peak resident memory of the process so far, in MiB (0 where unknown).
+    pub peak_mib: f64,
+}
+
+/// Everything a run computed.
+pub struct Linked {
+    /// Imported records and rejects.
+    pub inputs: Inputs,
+    /// Normalised contacts, by record id.
+    pub contacts: Vec<Contact>,
+    /// Match keys, by record id.
+    pub keys: Vec<keys::MatchKey>,
+    /// Shared e-mails and phones found.
+    pub generic: keys::Generic,
+    /// Stable record keys, by record id.
+    pub record_keys: Vec<String>,
+    /// Candidate pairs.
+    pub pairs: CandidatePairs,
+    /// Comparison of each candidate pair.
+    pub comparisons: Vec<Comparison>,
+    /// Weight of each candidate pair.
+    pub weights: Vec<f64>,
+    /// The fitted model.
+    pub model: Model,
+    /// Clusters.
+    pub clusters: Clusters,
+    /// Masters, one per cluster, same order.
+    pub masters: Vec<Master>,
+    /// Indices into `pairs` of the pairs to review, most useful first.
+    pub review: Vec<usize>,
+    /// Per-stage time and memory.
+    pub stages: Vec<StageStat>,
+    /// The custom comparisons (column, method) that were active.
+    pub custom: Vec<(String, CompareMethod)>,
+}
+
+/// Peak resident set size of this process in MiB, from /proc (0 elsewhere).
+pub fn peak_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+struct Clock {
+    start: Instant,
+    stages: Vec<StageStat>,
+}
+
+impl Clock {
+    fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.stages.push(StageStat {
+            stage,
+            seconds: (now - self.start).as_secs_f64(),
+            peak_mib: peak_mib(),
+        });
+        self.start = now;
+    }
+}
+
+/// Runs import → normalise → block → compare → score → cluster → survive.
+pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Linked> {
+    let mut clock = Clock {
+        start: Instant::now(),
+        stages: Vec::new(),
+    };
+    let inputs = import::inputs(&opts.sources, report)?;
+    clock.lap("import");
+
+    let contacts = normalize::contacts(&inputs, rules, report);
+    let custom: Vec<(String, CompareMethod)> = rules
+        .matching
+        .custom
+        .iter()
+        .map(|c| (c.column.clone(), c.method))
+        .collect();
+    let custom_idx: Vec<(Option<u16>, CompareMethod)> = rules
+        .matching
+        .custom
+        .iter()
+        .map(|c| {
+            let idx = inputs
+                .custom_fields
+                .iter()
+                .position(|f| f.eq_ignore_ascii_case(c.column.trim()))
+                .map(|i| i as u16);
+            if idx.is_none() {
+                report.warn(&format!(
+                    "rules: no input has a column \"{}\" to compare; the [[compare]] for it does nothing",
+                    c.column
+                ));
+            }
+            (idx, c.method)
+        })
+        .collect();
+    let (keys, generic) =
+        keys::match_keys(&contacts, &custom_idx, rules.matching.generic_after, report);
+    let record_keys = survive::record_keys(&inputs, &contacts);
+    clock.lap("normalise");
+
+    let pairs = block::candidate_pairs(&keys, rules.matching.max_block_size, report);
+    for c in pairs.capped.iter().take(5) {
+        report.warn(&format!(
+            "a {} block of {} records was too big to compare in full and was skipped (max-block-size)",
+            block::KINDS[c.kind as usize],
+            c.size
+        ));
+    }
+    clock.lap("block");
+
+    report.stage("compare", Some(pairs.pairs.len() as u64));
+    let methods: Vec<CompareMethod> = custom.iter().map(|(_, m)| *m).collect();
+    let comparisons: Vec<Comparison> = pairs
+        .pairs
+        .par_iter()
+        .with_min_len(4096)
+        .map(|p| compare(&keys[p.a as usize], &keys[p.b as usize], &methods))
+        .collect();
+    report.finish();
+    clock.lap("compare");
+
+    report.stage("score", None);
+    let model = score::model(&keys, &comparisons, &custom, &rules.matching);
+    let weights: Vec<f64> = pairs
+        .pairs
+        .par_iter()
+        .zip(comparisons.par_iter())
+        .with_min_len(4096)
+        .map(|(p, c)| model.weight(*c, &keys[p.a as usize], &keys[p.b as usize]))
+        .collect();
+    report.finish();
+    clock.lap("score");
+
+    report.stage("cluster", None);
+    let match_w = score::weight_of(rules.matching.match_threshold);
+    let cannot_w = score::weight_of(rules.matching.cannot_link_below);
+    let edges: Vec<Edge> = pairs
+        .pairs
+        .iter()
+        .zip(&weights)
+        .filter(|(_, w)| **w >= match_w)
+        .map(|(p, w)| Edge {
+            a: p.a,
+            b: p.b,
+            weight: *w,
+        })
+        .collect();
+    let cannot: Vec<CannotLink> = pairs
+        .pairs
+        .iter()
+        .zip(&weights)
+        .filter(|(_, w)| **w < cannot_w)
+        .map(|(p, _)| CannotLink {
+            a: p.a,
+            b: p.b,
+            hard: false,
+        })
+        .collect();
+    let clusters = cluster::clusters(keys.len(), edges, &[], &cannot);
+    let review_w = score::weight_of(rules.matching.review_threshold);
+    let mut review: Vec<usize> = (0..pairs.pairs.len())
+        .filter(|&i| {
+            let p = pairs.pairs[i];
+            weights[i] >= review_w
+                && weights[i] < match_w
+                && clusters.of[p.a as usize] != clusters.of[p.b as usize]
+        })
+        .collect();
+    review.sort_by(|&x, &y| weights[y].total_cmp(&weights[x]).then(x.cmp(&y)));
+    report.finish();
+    clock.lap("cluster");
+
+    report.stage("survive", Some(clusters.clusters.len() as u64));
+    let masters = survive::masters(
+        &inputs,
+        &contacts,
+        &clusters,
+        &record_keys,
+        &rules.survivorship,
+    );
+    report.finish();
+    clock.lap("survive");
+
+    Ok(Linked {
+        inputs,
+        contacts,
+        keys,
+        generic,
+        record_keys,
+        pairs,
+        comparisons,
+        weights,
+        model,
+        clusters,
+        masters,
+        review,
+        stages: clock.stages,
+        custom,
+    })
+}
+
+/// Runs the whole pipeline and writes the outputs; returns the summary.
+pub fn run(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<output::Summary> {
+    let mut linked = link(rules, opts, report)?;
+    let start = Instant::now();
+    let summary = output::write_all(&mut linked, rules, &opts.out, report, start)?;
+    Ok(summary)
+}

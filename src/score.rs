@@ -1,0 +1,468 @@
+//! Scoring: Fellegi–Sunter match weights, fitted to the data on every run, no labels.
+//!
+//! Input: the candidate pairs' [`Comparison`]s. Output: a [`Model`] (m and u per field
+//! level, the prior) and each pair's weight.
+//!
+//! * **u** (how often a level occurs between two different people) comes from random
+//!   record pairs: nearly all random pairs are non-matches.
+//! * **m** (how often it occurs between two records of one person) and the share of
+//!   matches among the candidate pairs come from expectation maximisation over the
+//!   counts of distinct comparison vectors, not over pairs: a million pairs collapse to
+//!   a few thousand vectors, so EM costs nothing.
+//! * **Term frequencies** move the weight of an exact name agreement: agreeing on a rare
+//!   family name says more than agreeing on "Smith".
+//!
+//! The weight of a pair is the prior plus the sum of log2(m/u) of its levels plus the
+//! term-frequency adjustments; its probability is 1 / (1 + 2^-weight). `explain` uses
+//! the same functions, so it shows the numbers the clustering used.
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::compare::{compare, level_count, Comparison, CUSTOM_LEVELS, FIELDS, LEVELS};
+use crate::normalize::keys::MatchKey;
+use crate::rules::{CompareMethod, Matching};
+
+/// m and u for each level of one field.
+#[derive(Debug, Clone)]
+pub struct FieldModel {
+    /// Field name.
+    pub name: String,
+    /// m per level (level 0, missing, is unused).
+    pub m: Vec<f64>,
+    /// u per level.
+    pub u: Vec<f64>,
+}
+
+impl FieldModel {
+    /// log2(m/u) of a level; 0 for "missing".
+    pub fn weight(&self, level: usize) -> f64 {
+        if level == 0 {
+            0.0
+        } else {
+            (self.m[level] / self.u[level]).log2()
+        }
+    }
+
+    /// The plain-words label of a level.
+    pub fn label(&self, field: usize, level: usize) -> &'static str {
+        if field < FIELDS.len() {
+            LEVELS[field][level]
+        } else {
+            CUSTOM_LEVELS[level]
+        }
+    }
+}
+
+/// The fitted model.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// One entry per compared field (built-in, then custom).
+    pub fields: Vec<FieldModel>,
+    /// Share of matches among the candidate pairs, as EM estimated it.
+    pub lambda: f64,
+    /// EM rounds run.
+    pub iterations: u32,
+    /// Custom comparison methods, same order as the custom fields.
+    pub custom_methods: Vec<CompareMethod>,
+    /// Weight table: `weights[field][level]`, including the clamp.
+    weights: Vec<Vec<f64>>,
+    /// Record counts per given-name hash and per family-name hash.
+    given_tf: FxHashMap<u64, u32>,
+    family_tf: FxHashMap<u64, u32>,
+    /// How often two random records share a given / family name.
+    given_rate: f64,
+    family_rate: f64,
+    records: f64,
+}
+
+/// A weight breakdown of one pair: what `explain` prints.
+#[derive(Debug, Clone)]
+pub struct Breakdown {
+    /// (field name, level, label, weight) per field.
+    pub fields: Vec<(String, usize, &'static str, f64)>,
+    /// Term-frequency adjustments (given, family).
+    pub tf: (f64, f64),
+    /// The prior.
+    pub prior: f64,
+    /// Total weight.
+    pub weight: f64,
+    /// Match probability.
+    pub probability: f64,
+}
+
+/// Largest absolute weight of one level: no single field may decide alone beyond this.
+const MAX_LEVEL_WEIGHT: f64 = 14.0;
+/// Largest absolute term-frequency adjustment.
+const MAX_TF: f64 = 4.0;
+
+/// Probability from a weight.
+pub fn probability(weight: f64) -> f64 {
+    1.0 / (1.0 + (-weight).exp2())
+}
+
+/// Weight from a probability.
+pub fn weight_of(probability: f64) -> f64 {
+    (probability / (1.0 - probability)).log2()
+}
+
+/// A small deterministic generator (splitmix64): random pairs must not depend on the
+/// platform or the thread count.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Counts of levels per field over random pairs, plus how often random pairs share a
+/// given name and a family name exactly (for term frequencies).
+fn random_counts(
+    keys: &[MatchKey],
+    nfields: usize,
+    methods: &[CompareMethod],
+    rules: &Matching,
+) -> (Vec<Vec<f64>>, f64, f64) {
+    let n = keys.len() as u64;
+    let empty = || -> Vec<Vec<f64>> { (0..nfields).map(|f| vec![0.0; level_count(f)]).collect() };
+    if n < 2 {
+        return (empty(), 0.0, 0.0);
+    }
+    let chunks = 64u64;
+    let per = (rules.random_pairs as u64).div_ceil(chunks);
+    let partial: Vec<(Vec<Vec<f64>>, [f64; 4])> = (0..chunks)
+        .into_par_iter()
+        .map(|c| {
+            let mut state = rules.seed ^ c.wrapping_mul(0xA076_1D64_78BD_642F);
+            let mut counts = empty();
+            // given seen, given equal, family seen, family equal
+            let mut names = [0.0; 4];
+            for _ in 0..per {
+                let a = splitmix(&mut state) % n;
+                let b = splitmix(&mut state) % n;
+                if a == b {
+                    continue;
+                }
+                let (ka, kb) = (&keys[a as usize], &keys[b as usize]);
+                let cmp = compare(ka, kb, methods);
+                for (f, row) in counts.iter_mut().enumerate() {
+                    row[cmp.level(f)] += 1.0;
+                }
+                if ka.given_h != 0 && kb.given_h != 0 {
+                    names[0] += 1.0;
+                    names[1] += f64::from(ka.given_h == kb.given_h);
+                }
+                if ka.family_h != 0 && kb.family_h != 0 {
+                    names[2] += 1.0;
+                    names[3] += f64::from(ka.family_h == kb.family_h);
+                }
+            }
+            (counts, names)
+        })
+        .collect();
+    let mut counts = empty();
+    let mut names = [0.0; 4];
+    for (p, nm) in partial {
+        for (f, row) in p.into_iter().enumerate() {
+            for (l, v) in row.into_iter().enumerate() {
+                counts[f][l] += v;
+            }
+        }
+        for i in 0..4 {
+            names[i] += nm[i];
+        }
+    }
+    let rate = |eq: f64, seen: f64| (eq + 0.5) / (seen + 1.0);
+    (counts, rate(names[1], names[0]), rate(names[3], names[2]))
+}
+
+/// Level frequencies (level 0 excluded) of `field` over the patterns `pick` selects,
+/// smoothed; `None` when fewer than `min` pairs qualify.
+fn frequencies(
+    patterns: &[(Comparison, f64)],
+    field: usize,
+    min: f64,
+    pick: impl Fn(Comparison) -> bool,
+) -> Option<Vec<f64>> {
+    let mut row = vec![0.0; level_count(field)];
+    for (p, n) in patterns {
+        if pick(*p) {
+            row[p.level(field)] += n;
+        }
+    }
+    let seen: f64 = row[1..].iter().sum();
+    if seen < min {
+        return None;
+    }
+    let levels = (row.len() - 1) as f64;
+    // A small pseudo-count keeps a level never seen among the anchors possible.
+    let mut out: Vec<f64> = row
+        .iter()
+        .map(|c| (c + 0.2) / (seen + 0.2 * levels))
+        .collect();
+    out[0] = 1.0;
+    Some(out)
+}
+
+/// The m values assumed when the data has too few anchor pairs to estimate them: the
+/// best level gets most of the mass, "different" little.
+fn default_m(field: usize) -> Vec<f64> {
+    let l = level_count(field);
+    let mut v = vec![0.0; l];
+    v[0] = 1.0;
+    let rest = 0.2 / (l.saturating_sub(3).max(1)) as f64;
+    for (i, x) in v.iter_mut().enumerate().skip(1) {
+        *x = if i == 1 {
+            0.78
+        } else if i == l - 1 {
+            0.02
+        } else {
+            rest
+        };
+    }
+    v
+}
+
+/// Fits the model without labels.
+///
+/// * m comes from *anchor* pairs: pairs that share a non-generic e-mail address are
+///   almost always one person, so the levels of their other fields show how one
+///   person's records differ (typos, nicknames, moved house). The e-mail's own m comes
+///   from pairs with the same name and the same non-shared phone.
+/// * u and the share of matches come from expectation maximisation over the counts of
+///   distinct comparison vectors of the candidate pairs, with m held fixed. u is
+///   therefore "how often two *nearby* different people agree" (colleagues share a
+///   company and a switchboard, relatives an address), not how often two random
+///   records do, which would make any shared company look like strong evidence.
+///   Random pairs give the starting u and the term-frequency baseline.
+pub fn model(
+    keys: &[MatchKey],
+    comparisons: &[Comparison],
+    custom: &[(String, CompareMethod)],
+    rules: &Matching,
+) -> Model {
+    let nfields = FIELDS.len() + custom.len();
+    let methods: Vec<CompareMethod> = custom.iter().map(|(_, m)| *m).collect();
+    let (rc, given_rate, family_rate) = random_counts(keys, nfields, &methods, rules);
+
+    let mut counts: FxHashMap<u64, f64> = FxHashMap::default();
+    for c in comparisons {
+        *counts.entry(c.0).or_default() += 1.0;
+    }
+    let mut patterns: Vec<(Comparison, f64)> = counts
+        .into_iter()
+        .map(|(p, n)| (Comparison(p), n))
+        .collect();
+    patterns.sort_unstable_by_key(|(p, _)| *p);
+
+    const MIN_ANCHORS: f64 = 30.0;
+    let same_email = |p: Comparison| p.level(1) == 1;
+    let same_name_phone = |p: Comparison| p.level(0) == 1 && p.level(2) == 1;
+    let m: Vec<Vec<f64>> = (0..nfields)
+        .map(|f| {
+            let est = if f == 1 {
+                frequencies(&patterns, f, MIN_ANCHORS, same_name_phone)
+            } else {
+                frequencies(&patterns, f, MIN_ANCHORS, same_email)
+            };
+            est.unwrap_or_else(|| default_m(f))
+        })
+        .collect();
+
+    // Starting u: the candidate pairs' own level frequencies (mostly non-matches), or
+    // the random pairs' where a field never occurs among candidates.
+    let mut u: Vec<Vec<f64>> = (0..nfields)
+        .map(|f| {
+            frequencies(&patterns, f, 1.0, |_| true)
+                .or_else(|| {
+                    let row = &rc[f];
+                    let seen: f64 = row[1..].iter().sum();
+                    (seen > 0.0).then(|| {
+                        let levels = (row.len() - 1) as f64;
+                        let mut u: Vec<f64> = row
+                            .iter()
+                            .map(|c| (c + 0.5) / (seen + 0.5 * levels))
+                            .collect();
+                        u[0] = 1.0;
+                        u
+                    })
+                })
+                .unwrap_or_else(|| vec![1.0 / (level_count(f) - 1) as f64; level_count(f)])
+        })
+        .collect();
+
+    let mut lambda: f64 = 0.1;
+    let mut iterations = 0;
+    let total: f64 = patterns.iter().map(|(_, n)| n).sum();
+    if total > 0.0 {
+        for _ in 0..rules.em_iterations {
+            iterations += 1;
+            let mut uu: Vec<Vec<f64>> = (0..nfields).map(|f| vec![0.0; level_count(f)]).collect();
+            let mut matched = 0.0;
+            for (p, n) in &patterns {
+                let (mut lm, mut lu) = (lambda.ln(), (1.0 - lambda).ln());
+                for f in 0..nfields {
+                    let l = p.level(f);
+                    if l != 0 {
+                        lm += m[f][l].ln();
+                        lu += u[f][l].ln();
+                    }
+                }
+                let g = 1.0 / (1.0 + (lu - lm).exp());
+                matched += n * g;
+                for (f, row) in uu.iter_mut().enumerate() {
+                    row[p.level(f)] += n * (1.0 - g);
+                }
+            }
+            let new_lambda = (matched / total).clamp(1e-6, 1.0 - 1e-6);
+            let mut change = (new_lambda - lambda).abs();
+            lambda = new_lambda;
+            for f in 0..nfields {
+                let seen: f64 = uu[f][1..].iter().sum();
+                if seen <= 0.0 {
+                    continue;
+                }
+                let levels = (uu[f].len() - 1) as f64;
+                for l in 1..uu[f].len() {
+                    let v = (uu[f][l] + 0.2) / (seen + 0.2 * levels);
+                    change = change.max((v - u[f][l]).abs());
+                    u[f][l] = v;
+                }
+            }
+            if change < 1e-6 {
+                break;
+            }
+        }
+    }
+
+    let fields: Vec<FieldModel> = (0..nfields)
+        .map(|f| FieldModel {
+            name: if f < FIELDS.len() {
+                FIELDS[f].to_string()
+            } else {
+                custom[f - FIELDS.len()].0.clone()
+            },
+            m: m[f].clone(),
+            u: u[f].clone(),
+        })
+        .collect();
+    let weights = fields
+        .iter()
+        .map(|fm| {
+            (0..fm.m.len())
+                .map(|l| fm.weight(l).clamp(-MAX_LEVEL_WEIGHT, MAX_LEVEL_WEIGHT))
+                .collect()
+        })
+        .collect();
+    let mut given_tf: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut family_tf: FxHashMap<u64, u32> = FxHashMap::default();
+    for k in keys {
+        if k.given_h != 0 {
+            *given_tf.entry(k.given_h).or_default() += 1;
+        }
+        if k.family_h != 0 {
+            *family_tf.entry(k.family_h).or_default() += 1;
+        }
+    }
+    Model {
+        fields,
+        lambda,
+        iterations,
+        custom_methods: methods,
+        weights,
+        given_tf,
+        family_tf,
+        given_rate,
+        family_rate,
+        records: keys.len().max(1) as f64,
+    }
+}
+
+impl Model {
+    /// The prior weight: log2 of the match odds among candidate pairs.
+    pub fn prior(&self) -> f64 {
+        weight_of(self.lambda)
+    }
+
+    fn tf_adjust(&self, counts: &FxHashMap<u64, u32>, h: u64, rate: f64) -> f64 {
+        let n = counts.get(&h).copied().unwrap_or(1).max(1) as f64;
+        // The chance that a random other record has this very value, against the
+        // chance that it shares whatever value: above 0 for rare names.
+        let p = n / self.records;
+        (rate / p).log2().clamp(-MAX_TF, MAX_TF)
+    }
+
+    /// Term-frequency adjustments (given, family) for a pair. Only name levels that
+    /// speak for a match are adjusted: a rare family name shared by two different
+    /// given names points to relatives, not to one person.
+    pub fn tf(&self, c: Comparison, a: &MatchKey, b: &MatchKey) -> (f64, f64) {
+        let level = c.level(0);
+        let given = if matches!(level, 1 | 5) && a.given_h == b.given_h {
+            self.tf_adjust(&self.given_tf, a.given_h, self.given_rate)
+        } else {
+            0.0
+        };
+        let family = if matches!(level, 1..=4) && a.family_h == b.family_h {
+            self.tf_adjust(&self.family_tf, a.family_h, self.family_rate)
+        } else {
+            0.0
+        };
+        (given, family)
+    }
+
+    /// The weight of a comparison without term frequencies.
+    pub fn pattern_weight(&self, c: Comparison) -> f64 {
+        let mut w = self.prior();
+        for (f, row) in self.weights.iter().enumerate() {
+            w += row[c.level(f)];
+        }
+        w
+    }
+
+    /// The full weight of a pair: prior + level weights + term-frequency adjustments.
+    pub fn weight(&self, c: Comparison, a: &MatchKey, b: &MatchKey) -> f64 {
+        let (g, f) = self.tf(c, a, b);
+        self.pattern_weight(c) + g + f
+    }
+
+    /// Every number behind a pair's weight.
+    pub fn breakdown(&self, c: Comparison, a: &MatchKey, b: &MatchKey) -> Breakdown {
+        let fields = self
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(f, fm)| {
+                let l = c.level(f);
+                (fm.name.clone(), l, fm.label(f, l), self.weights[f][l])
+            })
+            .collect();
+        let tf = self.tf(c, a, b);
+        let weight = self.weight(c, a, b);
+        Breakdown {
+            fields,
+            tf,
+            prior: self.prior(),
+            weight,
+            probability: probability(weight),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probability_and_weight_are_inverse() {
+        for p in [0.01, 0.5, 0.95, 0.999] {
+            assert!((probability(weight_of(p)) - p).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn splitmix_is_deterministic() {
+        let (mut a, mut b) = (7, 7);
+        assert_eq!(splitmix(&mut a), splitmix(&mut b));
+    }
+}

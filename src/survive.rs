@@ -1,0 +1,341 @@
+//! Survivorship: clusters → masters. Every chosen value keeps the record it came from
+//! ([`Value::from`]), so outputs can say "e-mail from crm.csv row 17".
+//!
+//! Single-valued fields follow the rule `rules.toml` gives them (source priority, most
+//! recent, most complete, most frequent; ties go to the higher-priority source, then
+//! the earlier record). E-mails and phones keep the union, most-used first.
+//! Master IDs are derived from the smallest stable record key among the members, so
+//! they do not depend on input order, thread count or the other members.
+
+use rustc_hash::FxHashMap;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::cluster::Clusters;
+use crate::model::{Address, Contact, Inputs, PersonName, Phone};
+use crate::normalize::fold::fold;
+use crate::rules::{Survive, Survivorship};
+
+/// A chosen value and the record it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Value<T> {
+    /// The value.
+    pub value: T,
+    /// The record (RecordId) it was taken from.
+    pub from: u32,
+}
+
+/// One consolidated person.
+#[derive(Debug, Clone)]
+pub struct Master {
+    /// Stable id (`M` + 12 hex digits).
+    pub id: String,
+    /// Member records, ascending.
+    pub members: Vec<u32>,
+    /// Name.
+    pub name: Option<Value<PersonName>>,
+    /// Company.
+    pub company: Option<Value<String>>,
+    /// Job title.
+    pub title: Option<Value<String>>,
+    /// Postal address.
+    pub address: Option<Value<Address>>,
+    /// Web site.
+    pub website: Option<Value<String>>,
+    /// Birthday.
+    pub birthday: Option<Value<String>>,
+    /// Notes.
+    pub notes: Option<Value<String>>,
+    /// Valid e-mail addresses, most used first; each with a bounced flag.
+    pub emails: Vec<(Value<String>, bool)>,
+    /// Phones, most used first.
+    pub phones: Vec<Value<Phone>>,
+    /// Any member opted out.
+    pub unsubscribed: bool,
+    /// Custom fields: (custom index, value).
+    pub custom: Vec<(u16, Value<String>)>,
+}
+
+impl Master {
+    /// The address to mail: the first valid e-mail that has not bounced.
+    pub fn mailing_email(&self) -> Option<&Value<String>> {
+        self.emails.iter().find(|(_, b)| !b).map(|(v, _)| v)
+    }
+}
+
+/// Each record's stable key: `source:record-key` when the source has an ID column,
+/// else `source:#` + a fingerprint of its normalised content (with `~2`, `~3` for
+/// identical rows), so the key survives re-sorted and re-exported files.
+pub fn record_keys(inputs: &Inputs, contacts: &[Contact]) -> Vec<String> {
+    let mut seen: FxHashMap<String, u32> = FxHashMap::default();
+    contacts
+        .iter()
+        .zip(&inputs.records)
+        .map(|(c, r)| {
+            let source = &inputs.sources[r.source.0 as usize].name;
+            let base = match &c.record_key {
+                Some(k) => format!("{source}:{k}"),
+                None => {
+                    let mut text = String::new();
+                    for part in [&c.name.given, &c.name.family, &c.company, &c.address.street] {
+                        text.push_str(&fold(part));
+                        text.push('|');
+                    }
+                    for e in &c.emails {
+                        text.push_str(&e.address);
+                        text.push('|');
+                    }
+                    for p in &c.phones {
+                        text.push_str(&p.number);
+                        text.push('|');
+                    }
+                    format!("{source}:#{:012x}", xxh3_64(text.as_bytes()) >> 16)
+                }
+            };
+            let n = seen.entry(base.clone()).or_insert(0);
+            *n += 1;
+            if *n == 1 {
+                base
+            } else {
+                format!("{base}~{n}")
+            }
+        })
+        .collect()
+}
+
+struct Ctx<'a> {
+    inputs: &'a Inputs,
+    contacts: &'a [Contact],
+}
+
+impl Ctx<'_> {
+    fn priority(&self, r: u32) -> i32 {
+        let s = self.inputs.records[r as usize].source;
+        self.inputs.sources[s.0 as usize].priority
+    }
+
+    /// Picks among (value, record, fold key, completeness) candidates by `rule`.
+    fn pick<T: Clone>(
+        &self,
+        cands: Vec<(T, u32, String, usize)>,
+        rule: Survive,
+    ) -> Option<Value<T>> {
+        if cands.is_empty() {
+            return None;
+        }
+        let tie = |a: &(T, u32, String, usize), b: &(T, u32, String, usize)| {
+            self.priority(b.1)
+                .cmp(&self.priority(a.1))
+                .then(a.1.cmp(&b.1))
+        };
+        let best = match rule {
+            Survive::SourcePriority => cands.iter().min_by(|a, b| tie(a, b)),
+            Survive::MostRecent => cands.iter().min_by(|a, b| {
+                let (ua, ub) = (
+                    &self.contacts[a.1 as usize].updated,
+                    &self.contacts[b.1 as usize].updated,
+                );
+                ub.cmp(ua).then_with(|| tie(a, b))
+            }),
+            Survive::MostComplete => cands
+                .iter()
+                .min_by(|a, b| b.3.cmp(&a.3).then_with(|| tie(a, b))),
+            Survive::MostFrequent => {
+                let mut freq: FxHashMap<&str, usize> = FxHashMap::default();
+                for c in &cands {
+                    *freq.entry(c.2.as_str()).or_default() += 1;
+                }
+                cands.iter().min_by(|a, b| {
+                    freq[b.2.as_str()]
+                        .cmp(&freq[a.2.as_str()])
+                        .then(b.3.cmp(&a.3))
+                        .then_with(|| tie(a, b))
+                })
+            }
+        }?;
+        Some(Value {
+            value: best.0.clone(),
+            from: best.1,
+        })
+    }
+
+    fn text(
+        &self,
+        members: &[u32],
+        rule: Survive,
+        get: impl Fn(&Contact) -> &str,
+    ) -> Option<Value<String>> {
+        let cands = members
+            .iter()
+            .filter_map(|&r| {
+                let v = get(&self.contacts[r as usize]);
+                if v.is_empty() {
+                    None
+                } else {
+                    Some((v.to_string(), r, fold(v), quality(v)))
+                }
+            })
+            .collect();
+        self.pick(cands, rule)
+    }
+}
+
+/// How much information a value carries, for "most complete", with a small bonus for
+/// mixed case (a typed "Müller" beats a shouted "MULLER" of the same length).
+fn quality(v: &str) -> usize {
+    let mixed = v.chars().any(|c| c.is_uppercase()) && v.chars().any(|c| c.is_lowercase());
+    let non_ascii = v.chars().filter(|c| !c.is_ascii()).count();
+    v.chars().count() * 4 + usize::from(mixed) * 2 + non_ascii.min(1)
+}
+
+/// Builds one master per cluster.
+pub fn masters(
+    inputs: &Inputs,
+    contacts: &[Contact],
+    clusters: &Clusters,
+    keys: &[String],
+    rules: &Survivorship,
+) -> Vec<Master> {
+    let ctx = Ctx { inputs, contacts };
+    let mut used_ids: FxHashMap<String, u32> = FxHashMap::default();
+    clusters
+        .clusters
+        .iter()
+        .map(|members| {
+            let anchor = members
+                .iter()
+                .map(|&r| keys[r as usize].as_str())
+                .min()
+                .unwrap_or("");
+            let mut id = format!("M{:012x}", xxh3_64(anchor.as_bytes()) >> 16);
+            let n = used_ids.entry(id.clone()).or_insert(0);
+            *n += 1;
+            if *n > 1 {
+                id = format!("{id}-{n}");
+            }
+            build(&ctx, id, members, rules)
+        })
+        .collect()
+}
+
+fn build(ctx: &Ctx, id: String, members: &[u32], rules: &Survivorship) -> Master {
+    let name_cands = members
+        .iter()
+        .filter_map(|&r| {
+            let n = &ctx.contacts[r as usize].name;
+            if n.given.is_empty() && n.family.is_empty() {
+                return None;
+            }
+            let key = fold(&format!("{} {}", n.given, n.family));
+            let q =
+                quality(&n.given) + quality(&n.family) + quality(&n.middle) + quality(&n.prefix);
+            Some((n.clone(), r, key, q))
+        })
+        .collect();
+    let address_cands = members
+        .iter()
+        .filter_map(|&r| {
+            let a = &ctx.contacts[r as usize].address;
+            if a.street.is_empty() && a.city.is_empty() && a.postcode.is_empty() {
+                return None;
+            }
+            let key = fold(&format!("{} {} {}", a.street, a.postcode, a.city));
+            let q = [&a.street, &a.city, &a.postcode, &a.region, &a.country]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .count()
+                * 1000
+                + quality(&a.street);
+            Some((a.clone(), r, key, q))
+        })
+        .collect();
+
+    // E-mails: union, most used first, then priority, then first seen.
+    let mut emails: Vec<(String, u32, usize, bool)> = Vec::new();
+    let mut phones: Vec<(Phone, u32, usize)> = Vec::new();
+    let mut unsubscribed = false;
+    for &r in members {
+        let c = &ctx.contacts[r as usize];
+        unsubscribed |= c.unsubscribed;
+        for e in c.emails.iter().filter(|e| e.valid) {
+            match emails.iter_mut().find(|x| x.0 == e.address) {
+                Some(x) => {
+                    x.2 += 1;
+                    x.3 |= c.bounced;
+                }
+                None => emails.push((e.address.clone(), r, 1, c.bounced)),
+            }
+        }
+        for p in &c.phones {
+            let same = |x: &Phone| {
+                if p.national != 0 {
+                    x.national == p.national
+                } else {
+                    x.number == p.number
+                }
+            };
+            match phones.iter_mut().find(|x| same(&x.0)) {
+                Some(x) => {
+                    x.2 += 1;
+                    // Prefer the valid E.164 spelling of the same number.
+                    if !x.0.valid && p.valid {
+                        x.0 = p.clone();
+                        x.1 = r;
+                    }
+                }
+                None => phones.push((p.clone(), r, 1)),
+            }
+        }
+    }
+    emails.sort_by(|a, b| {
+        b.2.cmp(&a.2)
+            .then(ctx.priority(b.1).cmp(&ctx.priority(a.1)))
+            .then(a.1.cmp(&b.1))
+    });
+    phones.sort_by(|a, b| {
+        b.2.cmp(&a.2)
+            .then(ctx.priority(b.1).cmp(&ctx.priority(a.1)))
+            .then(a.1.cmp(&b.1))
+    });
+
+    let mut custom_idx: Vec<u16> = members
+        .iter()
+        .flat_map(|&r| ctx.contacts[r as usize].custom.iter().map(|(i, _)| *i))
+        .collect();
+    custom_idx.sort_unstable();
+    custom_idx.dedup();
+    let custom = custom_idx
+        .into_iter()
+        .filter_map(|i| {
+            let v = ctx.text(members, Survive::MostFrequent, |c| {
+                c.custom
+                    .iter()
+                    .find(|(j, _)| *j == i)
+                    .map(|(_, v)| v.as_str())
+                    .unwrap_or("")
+            })?;
+            Some((i, v))
+        })
+        .collect();
+
+    Master {
+        id,
+        members: members.to_vec(),
+        name: ctx.pick(name_cands, rules.rule("name")),
+        company: ctx.text(members, rules.rule("company"), |c| &c.company),
+        title: ctx.text(members, rules.rule("title"), |c| &c.title),
+        address: ctx.pick(address_cands, rules.rule("address")),
+        website: ctx.text(members, rules.rule("website"), |c| &c.website),
+        birthday: ctx.text(members, rules.rule("birthday"), |c| &c.birthday),
+        notes: ctx.text(members, rules.rule("notes"), |c| &c.notes),
+        emails: emails
+            .into_iter()
+            .map(|(e, r, _, b)| (Value { value: e, from: r }, b))
+            .collect(),
+        phones: phones
+            .into_iter()
+            .map(|(p, r, _)| Value { value: p, from: r })
+            .collect(),
+        unsubscribed,
+        custom,
+    }
+}
