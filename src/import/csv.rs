@@ -1,0 +1,1057 @@
+//! CSV import that survives real exports.
+//!
+//! Input: one file and its [`SourceSpec`]. Output: records and rejects appended to the
+//! shared [`Sink`].
+//!
+//! What it copes with, in the order it happens:
+//! 1. **Encoding**, decided from the first 64 KiB: a UTF-8 / UTF-16 BOM; BOM-less
+//!    UTF-16 from its NUL-byte pattern; valid UTF-8; else a legacy code page guessed by
+//!    chardetng (Excel's "CSV (Comma delimited)" writes the ANSI code page, usually
+//!    Windows-1252). Anything that is not UTF-8 is transcoded to UTF-8 as it streams,
+//!    so the CSV parser only ever sees UTF-8 and line numbers stay those of the file.
+//!    A file that looks binary becomes one file-level reject.
+//! 2. **Delimiter**: `,` `;` TAB or `|`, whichever splits the first lines most
+//!    consistently, counted outside quotes ([`sniff_delimiter`]).
+//! 3. **Header row**: the best-scoring of the first 20 rows (LinkedIn and some CRMs
+//!    write notes above the header); rows above it are skipped with a warning. No
+//!    usable header → one file-level reject.
+//! 4. **Rows**, streamed through one reused [`ByteRecord`]: a row whose cells are all
+//!    empty is skipped; a row with a different number of fields than the header is a
+//!    reject (extra trailing fields that are all empty are tolerated: it is a trailing
+//!    delimiter, not a shifted row); everything else is a record whose locator names the
+//!    physical line the row starts on, even when quoted cells hold newlines.
+//!
+//! Performance: the only per-row allocations are the record's value list and one
+//! `Box<str>` per non-empty value. Invalid UTF-8 inside a file whose first 64 KiB were
+//! valid UTF-8 is decoded per cell as Windows-1252 (with one warning), so a late stray
+//! byte does not force reading the whole file twice.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Cursor, Read};
+use std::path::Path;
+
+use ::csv::{ByteRecord, ReaderBuilder};
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+
+use super::mapping::{self, Group, Guess};
+use super::{ColumnTarget, Sink, SourceSpec};
+use crate::error::{Error, Result};
+use crate::model::{Field, FileId, FileInfo, Locator, Record, Reject, SourceId, Target};
+
+/// How much of the file decides the encoding and the delimiter.
+const SAMPLE: usize = 64 * 1024;
+/// How many rows are looked at to find the header.
+const HEADER_SCAN: usize = 20;
+/// Progress is reported in batches of this many rows.
+const PROGRESS_BATCH: u32 = 1 << 16;
+
+/// Reads one CSV file into the sink.
+pub(crate) fn read(path: &Path, spec: &SourceSpec, sink: &mut Sink<'_>) -> Result<()> {
+    let mut file = File::open(path).map_err(|e| {
+        Error::input(
+            path,
+            format!("cannot open the file ({e}); check the path and that you may read it"),
+        )
+    })?;
+    let mut sample = Vec::with_capacity(SAMPLE);
+    (&mut file)
+        .take(SAMPLE as u64)
+        .read_to_end(&mut sample)
+        .map_err(|e| read_error(path, 0, &e))?;
+    let eof = sample.len() < SAMPLE;
+    let detected = detect_encoding(&sample, eof);
+
+    let file_id = FileId(sink.out.files.len() as u16);
+    sink.out.files.push(FileInfo {
+        path: path.display().to_string(),
+        format: format!("csv {}", detected.describe()),
+    });
+    let mut file_source = None;
+
+    let text = detected.decode_sample(&sample);
+    if let Some(reason) = not_text(&text, sample.len() - detected.bom) {
+        let source = lazy_source(&mut file_source, sink, spec, path);
+        sink.out.rejects.push(file_reject(file_id, source, reason));
+        return Ok(());
+    }
+    let delimiter = sniff_delimiter(&text);
+    drop(text);
+    if let Some(info) = sink.out.files.last_mut() {
+        info.format = format!(
+            "csv {} {}",
+            describe_delimiter(delimiter),
+            detected.describe()
+        );
+    }
+
+    let mut start = Cursor::new(sample);
+    start.set_position(detected.bom as u64);
+    let stream = start.chain(file);
+    let reader: Box<dyn Read> = if detected.encoding == UTF_8 {
+        Box::new(LineEnds::new(stream))
+    } else {
+        Box::new(LineEnds::new(Transcode::new(stream, detected.encoding)))
+    };
+    let mut rdr = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .buffer_capacity(SAMPLE)
+        .from_reader(reader);
+
+    // Find the header among the first rows.
+    let mut head = Vec::new();
+    let mut record = ByteRecord::new();
+    while head.len() < HEADER_SCAN && next(&mut rdr, &mut record, path)? {
+        head.push(record.clone());
+    }
+    let mut lossy = false;
+    let Some(h) = find_header(&head, &mut lossy) else {
+        let reason = if head.is_empty() {
+            "the file has no rows; nothing to import".to_string()
+        } else {
+            "no header row found in the first lines (no column named like a contact field); \
+             add a header row or map the columns in rules.toml"
+                .to_string()
+        };
+        let source = lazy_source(&mut file_source, sink, spec, path);
+        sink.out.rejects.push(file_reject(file_id, source, reason));
+        return Ok(());
+    };
+    if h > 0 {
+        let line = line_of(&head[h]);
+        sink.report.warn(&format!(
+            "{}: skipped {h} line(s) above the header on line {line}",
+            path.display()
+        ));
+    }
+    let plan = Plan::new(&head[h], spec, sink, path, &mut lossy);
+
+    let mut rows = Rows {
+        file: file_id,
+        spec,
+        path,
+        plan: &plan,
+        file_source,
+        row: 0,
+        lossy,
+    };
+    for rec in &head[h + 1..] {
+        rows.push(rec, sink);
+    }
+    while next(&mut rdr, &mut record, path)? {
+        rows.push(&record, sink);
+        if rows.row.is_multiple_of(PROGRESS_BATCH) {
+            sink.report.advance(u64::from(PROGRESS_BATCH));
+        }
+    }
+    sink.report.advance(u64::from(rows.row % PROGRESS_BATCH));
+    if rows.lossy {
+        sink.report.warn(&format!(
+            "{}: some cells were not valid UTF-8 and were read as Windows-1252; \
+             check the names in this file for garbled letters",
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Reads the next row; `false` at the end of the file. The row's position is set to
+/// the line its first cell is on.
+fn next<R: Read>(rdr: &mut ::csv::Reader<R>, record: &mut ByteRecord, path: &Path) -> Result<bool> {
+    let more = rdr.read_byte_record(record).map_err(|e| {
+        let line = rdr.position().line();
+        match e.kind() {
+            ::csv::ErrorKind::Io(io) => read_error(path, line, io),
+            // With flexible rows and byte records only I/O can fail; say so plainly if
+            // that ever changes.
+            _ => Error::input(
+                path,
+                format!("line {line}: the CSV reader stopped ({e}); check the file's format"),
+            ),
+        }
+    })?;
+    if more {
+        // csv reports where it started looking for the row, which is before any blank
+        // lines it skipped. Count back from the end instead: the stream ends every row
+        // with exactly one `\n` (see `LineEnds`), so the row starts that many lines
+        // before the end, less the newlines inside its quoted cells.
+        let end = rdr.position();
+        let inside = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+        let mut start = record
+            .position()
+            .cloned()
+            .unwrap_or_else(::csv::Position::new);
+        start.set_line(end.line().saturating_sub(1 + inside).max(1));
+        record.set_position(Some(start));
+    }
+    Ok(more)
+}
+
+fn read_error(path: &Path, line: u64, e: &io::Error) -> Error {
+    let at = if line > 0 {
+        format!("line {line}: ")
+    } else {
+        String::new()
+    };
+    Error::input(
+        path,
+        format!("{at}cannot read the file ({e}); check that it is complete and readable"),
+    )
+}
+
+fn file_reject(file: FileId, source: Option<SourceId>, reason: String) -> Reject {
+    Reject {
+        locator: Locator {
+            file,
+            sheet: None,
+            row: 0,
+            line: 0,
+        },
+        source,
+        reason,
+    }
+}
+
+/// The file's own source, created on first use (a file split by a `source` column
+/// may never need it).
+fn lazy_source(
+    slot: &mut Option<SourceId>,
+    sink: &mut Sink<'_>,
+    spec: &SourceSpec,
+    path: &Path,
+) -> Option<SourceId> {
+    if slot.is_none() {
+        *slot = sink.file_source(spec, path);
+    }
+    *slot
+}
+
+fn line_of(record: &ByteRecord) -> u32 {
+    record
+        .position()
+        .map_or(0, |p| u32::try_from(p.line()).unwrap_or(u32::MAX))
+}
+
+// ---------------------------------------------------------------------------------
+// Encoding
+
+/// The encoding chosen for a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Detected {
+    /// The encoding of the text after the BOM.
+    pub encoding: &'static Encoding,
+    /// Length of the byte-order mark (0 when none).
+    pub bom: usize,
+}
+
+impl Detected {
+    fn describe(&self) -> String {
+        let name = self.encoding.name().to_ascii_lowercase();
+        if self.bom > 0 {
+            format!("{name} bom")
+        } else {
+            name
+        }
+    }
+
+    /// The sample as text, for sniffing (a character cut at the sample's end is
+    /// dropped or replaced; it does not matter there).
+    fn decode_sample<'a>(&self, sample: &'a [u8]) -> Cow<'a, str> {
+        let body = &sample[self.bom..];
+        if self.encoding == UTF_8 {
+            match std::str::from_utf8(body) {
+                Ok(s) => Cow::Borrowed(s),
+                Err(e) if e.error_len().is_none() => {
+                    Cow::Borrowed(std::str::from_utf8(&body[..e.valid_up_to()]).unwrap_or(""))
+                }
+                Err(_) => String::from_utf8_lossy(body),
+            }
+        } else {
+            self.encoding.decode_without_bom_handling(body).0
+        }
+    }
+}
+
+/// Decides a file's encoding from its first bytes. `eof` says the sample is the whole
+/// file (so a multi-byte character cut at its end is an error, not a cut).
+pub(crate) fn detect_encoding(sample: &[u8], eof: bool) -> Detected {
+    let d = |encoding, bom| Detected { encoding, bom };
+    if sample.starts_with(b"\xEF\xBB\xBF") {
+        return d(UTF_8, 3);
+    }
+    if sample.starts_with(b"\xFF\xFE") {
+        return d(UTF_16LE, 2);
+    }
+    if sample.starts_with(b"\xFE\xFF") {
+        return d(UTF_16BE, 2);
+    }
+    if let Some(enc) = utf16_by_nuls(sample) {
+        return d(enc, 0);
+    }
+    match std::str::from_utf8(sample) {
+        Ok(_) => return d(UTF_8, 0),
+        Err(e) if !eof && e.error_len().is_none() => return d(UTF_8, 0),
+        Err(_) => {}
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(sample, eof);
+    let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
+    // chardetng only names single-byte and East Asian legacy encodings here; anything
+    // else would be a surprise, and Windows-1252 is the likeliest legacy CSV.
+    d(if guess == UTF_8 { WINDOWS_1252 } else { guess }, 0)
+}
+
+/// BOM-less UTF-16: text in Latin script has a NUL in every other byte. chardetng does
+/// not look for this, so we do.
+fn utf16_by_nuls(sample: &[u8]) -> Option<&'static Encoding> {
+    let n = sample.len().min(4096) & !1;
+    if n < 4 {
+        return None;
+    }
+    let (mut even, mut odd) = (0usize, 0usize);
+    for pair in sample[..n].chunks_exact(2) {
+        even += usize::from(pair[0] == 0);
+        odd += usize::from(pair[1] == 0);
+    }
+    let pairs = n / 2;
+    // At least a third of the units look like ASCII, and the other byte is almost never NUL.
+    if odd * 3 >= pairs && even * 20 < pairs {
+        Some(UTF_16LE)
+    } else if even * 3 >= pairs && odd * 20 < pairs {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// `Some(reason)` when the decoded sample does not look like text at all.
+fn not_text(text: &str, bytes: usize) -> Option<String> {
+    if bytes == 0 || text.trim().is_empty() {
+        return Some("the file is empty; nothing to import".into());
+    }
+    let (mut chars, mut control, mut replaced) = (0usize, 0usize, 0usize);
+    for c in text.chars() {
+        chars += 1;
+        if c == '\0' {
+            return Some(binary_reason());
+        }
+        if c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0c') {
+            control += 1;
+        }
+        if c == '\u{FFFD}' {
+            replaced += 1;
+        }
+    }
+    // Real exports have no control characters beyond a stray one; binary data has
+    // them every few bytes. Many replacement characters mean no encoding fitted.
+    if control * 64 > chars || replaced * 8 > chars {
+        return Some(binary_reason());
+    }
+    None
+}
+
+fn binary_reason() -> String {
+    "the file looks like binary data, not CSV text; export the list as CSV (or give \
+     the workbook file instead)"
+        .into()
+}
+
+/// Transcodes a legacy or UTF-16 stream to UTF-8 as it is read. Bad sequences become
+/// U+FFFD rather than errors: a name with one garbled letter is still worth importing.
+struct Transcode<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    input: Box<[u8]>,
+    in_start: usize,
+    in_end: usize,
+    inner_done: bool,
+    output: Box<[u8]>,
+    out_start: usize,
+    out_end: usize,
+    finished: bool,
+}
+
+impl<R: Read> Transcode<R> {
+    fn new(inner: R, encoding: &'static Encoding) -> Self {
+        const IN: usize = 32 * 1024;
+        let decoder = encoding.new_decoder_without_bom_handling();
+        let out = decoder.max_utf8_buffer_length(IN).unwrap_or(IN * 3 + 16);
+        Transcode {
+            inner,
+            decoder,
+            input: vec![0; IN].into_boxed_slice(),
+            in_start: 0,
+            in_end: 0,
+            inner_done: false,
+            output: vec![0; out].into_boxed_slice(),
+            out_start: 0,
+            out_end: 0,
+            finished: false,
+        }
+    }
+}
+
+impl<R: Read> Read for Transcode<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.out_start == self.out_end {
+            if self.finished {
+                return Ok(0);
+            }
+            if self.in_start == self.in_end && !self.inner_done {
+                let n = loop {
+                    match self.inner.read(&mut self.input) {
+                        Ok(n) => break n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(e),
+                    }
+                };
+                self.in_start = 0;
+                self.in_end = n;
+                self.inner_done = n == 0;
+            }
+            let last = self.inner_done;
+            let (result, read, written, _) = self.decoder.decode_to_utf8(
+                &self.input[self.in_start..self.in_end],
+                &mut self.output,
+                last,
+            );
+            self.in_start += read;
+            self.out_start = 0;
+            self.out_end = written;
+            if last && result == encoding_rs::CoderResult::InputEmpty {
+                self.finished = true;
+            }
+        }
+        let n = buf.len().min(self.out_end - self.out_start);
+        buf[..n].copy_from_slice(&self.output[self.out_start..self.out_start + n]);
+        self.out_start += n;
+        Ok(n)
+    }
+}
+
+/// Turns every line end (`\r\n`, `\r`, `\n`) into `\n` and makes sure the stream
+/// ends with one. The CSV parser then finishes every row on a consumed `\n`, which
+/// is what [`next`] relies on to give each row the line it starts on. (A `\r\n`
+/// inside a quoted cell becomes `\n` too, which is how the value should read anyway.)
+struct LineEnds<R> {
+    inner: R,
+    pending_cr: bool,
+    last: Option<u8>,
+    done: bool,
+}
+
+impl<R: Read> LineEnds<R> {
+    fn new(inner: R) -> Self {
+        LineEnds {
+            inner,
+            pending_cr: false,
+            last: None,
+            done: false,
+        }
+    }
+}
+
+impl<R: Read> Read for LineEnds<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() || self.done {
+            return Ok(0);
+        }
+        loop {
+            let n = match self.inner.read(buf) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if n == 0 {
+                self.done = true;
+                if self.last.is_some_and(|b| b != b'\n') {
+                    buf[0] = b'\n';
+                    return Ok(1);
+                }
+                return Ok(0);
+            }
+            let kept = if !self.pending_cr && !buf[..n].contains(&b'\r') {
+                n
+            } else {
+                // Rewrite in place: the output is never longer than the input.
+                let mut j = 0;
+                for i in 0..n {
+                    let b = buf[i];
+                    if b == b'\n' && self.pending_cr {
+                        self.pending_cr = false;
+                        continue;
+                    }
+                    self.pending_cr = b == b'\r';
+                    buf[j] = if self.pending_cr { b'\n' } else { b };
+                    j += 1;
+                }
+                j
+            };
+            if kept > 0 {
+                self.last = Some(buf[kept - 1]);
+                return Ok(kept);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Delimiter and header
+
+/// The candidate delimiters, in order of preference on a tie.
+const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+/// How many rows the sniffer looks at.
+const SNIFF_ROWS: usize = 30;
+
+/// Picks the delimiter that splits the first rows most consistently: for each
+/// candidate, the per-row counts outside quotes; the winner has the most rows at its
+/// most common (non-zero) count, then the larger count. Defaults to `,`.
+///
+/// ```
+/// # use listmerge::import::csv::sniff_delimiter;
+/// assert_eq!(sniff_delimiter("a;b;c\n\"x;y\";2;3\n1;2;3\n"), b';');
+/// assert_eq!(sniff_delimiter("name,note\nJo,\"a;b;c;d\"\n"), b',');
+/// assert_eq!(sniff_delimiter("email\nx@example.com\n"), b',');
+/// ```
+pub fn sniff_delimiter(text: &str) -> u8 {
+    let mut counts: Vec<[u32; 4]> = Vec::new();
+    let mut current = [0u32; 4];
+    let mut in_quotes = false;
+    let mut row_has_text = false;
+    for b in text.bytes() {
+        match b {
+            // A doubled quote inside a quoted cell toggles twice: no harm done.
+            b'"' => in_quotes = !in_quotes,
+            b'\n' | b'\r' if !in_quotes => {
+                if row_has_text {
+                    counts.push(current);
+                    if counts.len() == SNIFF_ROWS {
+                        break;
+                    }
+                }
+                current = [0; 4];
+                row_has_text = false;
+                continue;
+            }
+            _ if !in_quotes => {
+                if let Some(i) = DELIMITERS.iter().position(|&d| d == b) {
+                    current[i] += 1;
+                }
+            }
+            _ => {}
+        }
+        row_has_text = true;
+    }
+    if row_has_text && counts.len() < SNIFF_ROWS {
+        counts.push(current);
+    }
+    let mut best = (0usize, 0u32, b',');
+    for (i, &d) in DELIMITERS.iter().enumerate() {
+        let mut freq: HashMap<u32, usize> = HashMap::new();
+        for c in &counts {
+            if c[i] > 0 {
+                *freq.entry(c[i]).or_default() += 1;
+            }
+        }
+        // The most common non-zero count; on a tie, the larger count.
+        let Some((&mode, &rows)) = freq.iter().max_by_key(|(&n, &rows)| (rows, n)) else {
+            continue;
+        };
+        if (rows, mode) > (best.0, best.1) {
+            best = (rows, mode, d);
+        }
+    }
+    best.2
+}
+
+fn describe_delimiter(d: u8) -> String {
+    match d {
+        b'\t' => "tab".into(),
+        _ => format!("'{}'", d as char),
+    }
+}
+
+/// A cell as text. Cells are UTF-8 (the stream was transcoded) except when a file
+/// that started as UTF-8 has a stray legacy byte later on: that cell is read as
+/// Windows-1252 and `lossy` is set.
+fn cell<'a>(bytes: &'a [u8], lossy: &mut bool) -> Cow<'a, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => {
+            *lossy = true;
+            WINDOWS_1252.decode_without_bom_handling(bytes).0
+        }
+    }
+}
+
+fn is_blank(bytes: &[u8], lossy: &mut bool) -> bool {
+    // Fast path: most empty cells are empty or ASCII spaces.
+    bytes.iter().all(u8::is_ascii_whitespace) || cell(bytes, lossy).trim().is_empty()
+}
+
+/// Index of the header among the first rows: the row naming the most known fields
+/// (the first on a tie). When no row names any, the first row still serves if it
+/// looks like a header (short, distinct, non-numeric names, no e-mail addresses).
+fn find_header(rows: &[ByteRecord], lossy: &mut bool) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    for (i, row) in rows.iter().enumerate() {
+        let score = row
+            .iter()
+            .filter(|c| mapping::guess(&cell(c, lossy)).is_some())
+            .count();
+        if score > 0 && best.is_none_or(|(_, s)| score > s) {
+            best = Some((i, score));
+        }
+    }
+    if let Some((i, _)) = best {
+        return Some(i);
+    }
+    let first = rows.first()?;
+    let names: Vec<Cow<'_, str>> = first.iter().map(|c| cell(c, lossy)).collect();
+    let plausible = names.iter().all(|n| {
+        let n = n.trim();
+        n.len() <= 64 && !n.contains('@') && (n.is_empty() || n.chars().any(char::is_alphabetic))
+    });
+    let mut distinct: Vec<&str> = names
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let non_empty = distinct.len();
+    distinct.sort_unstable();
+    distinct.dedup();
+    (plausible && non_empty > 0 && distinct.len() == non_empty).then_some(0)
+}
+
+// ---------------------------------------------------------------------------------
+// Column plan
+
+/// What to do with one column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    /// Dropped on the user's word (`ColumnTarget::Ignore`).
+    Drop,
+    /// Always the same target.
+    Plain(Target),
+    /// Part of an address group: the known field when the row's address is taken from
+    /// this group, else kept as the custom column `other`.
+    Address {
+        field: Field,
+        group: Group,
+        append: bool,
+        other: Target,
+    },
+    /// Google's `Phone N - Value`: the field depends on the row's `Phone N - Type`.
+    Phone {
+        kind_col: Option<usize>,
+        other: Target,
+    },
+}
+
+/// How the columns of one file map to targets.
+struct Plan {
+    cols: Vec<Col>,
+    /// The `source` column, if the file has one.
+    source_col: Option<usize>,
+    /// Address groups present, in order of preference, each with its columns.
+    groups: Vec<(Group, Vec<usize>)>,
+}
+
+impl Plan {
+    fn new(
+        header: &ByteRecord,
+        spec: &SourceSpec,
+        sink: &mut Sink<'_>,
+        path: &Path,
+        lossy: &mut bool,
+    ) -> Plan {
+        let names: Vec<String> = header
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let name = cell(c, lossy);
+                let name = name.trim();
+                if name.is_empty() {
+                    format!("column {}", i + 1)
+                } else {
+                    name.to_string()
+                }
+            })
+            .collect();
+        let guesses: Vec<Option<Guess>> = names.iter().map(|n| mapping::guess(n)).collect();
+        let has_job_title = guesses.contains(&Some(Guess::Field(Field::Title)));
+        let mut used_explicit = vec![false; spec.columns.len()];
+        let mut custom_full = false;
+        let mut custom = |sink: &mut Sink<'_>, name: &str| match sink.custom(name) {
+            Some(i) => Col::Plain(Target::Custom(i)),
+            None => {
+                custom_full = true;
+                Col::Drop
+            }
+        };
+        let mut cols = Vec::with_capacity(names.len());
+        let mut source_col = None;
+        for (i, name) in names.iter().enumerate() {
+            let explicit = spec.columns.iter().position(|(h, _)| {
+                let h = h.trim();
+                h == name || h.eq_ignore_ascii_case(name)
+            });
+            let col = if let Some(e) = explicit {
+                used_explicit[e] = true;
+                match &spec.columns[e].1 {
+                    ColumnTarget::Ignore => Col::Drop,
+                    ColumnTarget::Custom => custom(sink, name),
+                    ColumnTarget::Field(f) => {
+                        if *f == Field::Source && source_col.is_none() {
+                            source_col = Some(i);
+                        }
+                        Col::Plain(Target::Known(*f))
+                    }
+                }
+            } else {
+                match guesses[i] {
+                    None | Some(Guess::PhoneType(_)) => custom(sink, name),
+                    Some(Guess::Field(f)) => {
+                        if f == Field::Source && source_col.is_none() {
+                            source_col = Some(i);
+                        }
+                        Col::Plain(Target::Known(f))
+                    }
+                    Some(Guess::AmbiguousTitle) => Col::Plain(Target::Known(if has_job_title {
+                        Field::Prefix
+                    } else {
+                        Field::Title
+                    })),
+                    Some(Guess::Address {
+                        field,
+                        group,
+                        append,
+                    }) => match custom(sink, name) {
+                        Col::Plain(other) => Col::Address {
+                            field,
+                            group,
+                            append,
+                            other,
+                        },
+                        _ => Col::Plain(Target::Known(field)),
+                    },
+                    Some(Guess::PhoneValue(n)) => {
+                        let kind_col = guesses.iter().position(|g| *g == Some(Guess::PhoneType(n)));
+                        match custom(sink, name) {
+                            Col::Plain(other) => Col::Phone { kind_col, other },
+                            _ => Col::Plain(Target::Known(Field::Phone)),
+                        }
+                    }
+                }
+            };
+            cols.push(col);
+        }
+        for (used, (h, _)) in used_explicit.iter().zip(&spec.columns) {
+            if !used {
+                sink.report.warn(&format!(
+                    "{}: the column mapping names \"{}\", which is not in the header",
+                    path.display(),
+                    h.trim()
+                ));
+            }
+        }
+        if custom_full {
+            sink.report.warn(&format!(
+                "{}: more than 65536 distinct custom columns; the rest were dropped",
+                path.display()
+            ));
+        }
+        let mut groups: Vec<(Group, Vec<usize>)> = Vec::new();
+        for (i, col) in cols.iter().enumerate() {
+            if let Col::Address { group, .. } = col {
+                match groups.iter_mut().find(|(g, _)| g == group) {
+                    Some((_, members)) => members.push(i),
+                    None => groups.push((*group, vec![i])),
+                }
+            }
+        }
+        groups.sort_by_key(|(g, _)| *g);
+        Plan {
+            cols,
+            source_col,
+            groups,
+        }
+    }
+
+    fn width(&self) -> usize {
+        self.cols.len()
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Rows
+
+/// Turns data rows into records and rejects.
+struct Rows<'a> {
+    file: FileId,
+    spec: &'a SourceSpec,
+    path: &'a Path,
+    plan: &'a Plan,
+    file_source: Option<SourceId>,
+    /// Data rows seen so far (the header excluded, empty rows included).
+    row: u32,
+    lossy: bool,
+}
+
+impl Rows<'_> {
+    fn push(&mut self, rec: &ByteRecord, sink: &mut Sink<'_>) {
+        self.row = self.row.saturating_add(1);
+        let lossy = &mut self.lossy;
+        if rec.iter().all(|c| is_blank(c, lossy)) {
+            return;
+        }
+        let locator = Locator {
+            file: self.file,
+            sheet: None,
+            row: self.row,
+            line: line_of(rec),
+        };
+        let width = self.plan.width();
+        let ragged = rec.len() < width || rec.iter().skip(width).any(|c| !is_blank(c, lossy));
+        let source = self.source(rec, sink);
+        let lossy = &mut self.lossy;
+        if ragged {
+            sink.out.rejects.push(Reject {
+                locator,
+                source,
+                reason: format!("the row has {} fields, the header has {width}", rec.len()),
+            });
+            return;
+        }
+        let Some(source) = source else {
+            sink.out.rejects.push(Reject {
+                locator,
+                source: None,
+                reason: "too many sources (more than 65536); the row was not read".into(),
+            });
+            return;
+        };
+        // The row's address comes from the first group that has anything in it.
+        let address_group = self
+            .plan
+            .groups
+            .iter()
+            .find(|(_, cols)| {
+                cols.iter()
+                    .any(|&i| rec.get(i).is_some_and(|c| !is_blank(c, lossy)))
+            })
+            .map(|(g, _)| *g);
+        let mut values: Vec<(Target, Box<str>)> = Vec::new();
+        for (raw, col) in rec.iter().zip(&self.plan.cols) {
+            if raw.is_empty() {
+                continue;
+            }
+            let text = cell(raw, lossy);
+            let value = text.trim();
+            if value.is_empty() {
+                continue;
+            }
+            let target = match *col {
+                Col::Drop => continue,
+                Col::Plain(t) => t,
+                Col::Address {
+                    field,
+                    group,
+                    append,
+                    other,
+                } => {
+                    if Some(group) != address_group {
+                        other
+                    } else if append {
+                        let known = Target::Known(field);
+                        if let Some(slot) = values.iter_mut().find(|(t, _)| *t == known) {
+                            slot.1 = format!("{}, {value}", slot.1).into();
+                            continue;
+                        }
+                        known
+                    } else {
+                        Target::Known(field)
+                    }
+                }
+                Col::Phone { kind_col, other } => {
+                    let kind = kind_col
+                        .and_then(|k| rec.get(k))
+                        .map(|k| cell(k, lossy))
+                        .filter(|k| !k.trim().is_empty());
+                    match kind {
+                        None => Target::Known(Field::Phone),
+                        Some(k) => mapping::phone_kind(&k).map_or(other, Target::Known),
+                    }
+                }
+            };
+            values.push((target, value.into()));
+        }
+        sink.out.records.push(Record {
+            source,
+            locator,
+            values,
+        });
+    }
+
+    /// The row's source: named by its `source` cell, else the file's own.
+    fn source(&mut self, rec: &ByteRecord, sink: &mut Sink<'_>) -> Option<SourceId> {
+        if let Some(raw) = self.plan.source_col.and_then(|i| rec.get(i)) {
+            let text = cell(raw, &mut self.lossy);
+            let name = text.trim();
+            if !name.is_empty() {
+                return sink.named_source(name, self.spec);
+            }
+        }
+        lazy_source(&mut self.file_source, sink, self.spec, self.path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_delimiters() {
+        assert_eq!(sniff_delimiter("a,b,c\n1,2,3\n"), b',');
+        assert_eq!(
+            sniff_delimiter("Vorname;Nachname;Firma\nJörg;Müller;A, B & C\n"),
+            b';'
+        );
+        assert_eq!(sniff_delimiter("a\tb\tc\n1\t2\t3\n"), b'\t');
+        assert_eq!(sniff_delimiter("a|b|c\r\n1|2|3\r\n"), b'|');
+        // Commas inside quotes (even across lines) do not count.
+        assert_eq!(
+            sniff_delimiter("a;b;c\n\"x,y,z,\nw,v\";2;3\n\"p,q\";5;6\n"),
+            b';'
+        );
+        // A few note lines above the header do not win.
+        assert_eq!(
+            sniff_delimiter("Notes:\n\"When exporting, note this; and that\"\n\nFirst Name,Last Name,URL\na,b,c\nd,e,f\n"),
+            b','
+        );
+        assert_eq!(sniff_delimiter(""), b',');
+    }
+
+    #[test]
+    fn detects_encodings() {
+        let enc = |b: &[u8]| detect_encoding(b, true);
+        assert_eq!(
+            enc(b"\xEF\xBB\xBFa,b\n"),
+            Detected {
+                encoding: UTF_8,
+                bom: 3
+            }
+        );
+        assert_eq!(
+            enc(b"\xFF\xFEa\0,\0b\0"),
+            Detected {
+                encoding: UTF_16LE,
+                bom: 2
+            }
+        );
+        assert_eq!(
+            enc(b"\xFE\xFF\0a\0,\0b"),
+            Detected {
+                encoding: UTF_16BE,
+                bom: 2
+            }
+        );
+        assert_eq!(
+            enc(b"n\0a\0m\0e\0,\0e\0\n\0"),
+            Detected {
+                encoding: UTF_16LE,
+                bom: 0
+            }
+        );
+        assert_eq!(
+            enc(b"\0n\0a\0m\0e\0,\0e\0\n"),
+            Detected {
+                encoding: UTF_16BE,
+                bom: 0
+            }
+        );
+        assert_eq!(
+            enc("name,Müller\n".as_bytes()),
+            Detected {
+                encoding: UTF_8,
+                bom: 0
+            }
+        );
+        let latin =
+            b"Vorname;Nachname;Ort\nJ\xF6rg;M\xFCller;K\xF6ln\n\xDCbersee;Stra\xDFe;Gie\xDFen\n";
+        assert_eq!(enc(latin).encoding, WINDOWS_1252);
+        // A UTF-8 character cut at the end of a sample is not an error...
+        assert_eq!(detect_encoding(b"name,M\xC3", false).encoding, UTF_8);
+        // ...but at the end of the file it is.
+        assert_ne!(detect_encoding(b"name,M\xC3", true).encoding, UTF_8);
+    }
+
+    #[test]
+    fn transcodes_streams() {
+        let mut utf16 = Vec::new();
+        for u in "Jörg,Straße\n".encode_utf16() {
+            utf16.extend_from_slice(&u.to_le_bytes());
+        }
+        let mut out = String::new();
+        Transcode::new(&utf16[..], UTF_16LE)
+            .read_to_string(&mut out)
+            .expect("decoding into a String");
+        assert_eq!(out, "Jörg,Straße\n");
+        let mut out = String::new();
+        Transcode::new(&b"K\xF6ln"[..], WINDOWS_1252)
+            .read_to_string(&mut out)
+            .expect("decoding into a String");
+        assert_eq!(out, "Köln");
+    }
+
+    #[test]
+    fn binary_is_not_text() {
+        assert!(not_text("a,b\n1,2\n", 8).is_none());
+        assert!(not_text("a\0b", 3).is_some());
+        assert!(not_text("\x01\x02\x03abc\x04\x05", 8).is_some());
+        assert!(not_text("", 0).is_some());
+        assert!(not_text(" \n\n", 3).is_some());
+    }
+
+    fn rec(cells: &[&str]) -> ByteRecord {
+        ByteRecord::from(cells.to_vec())
+    }
+
+    #[test]
+    fn finds_the_header_below_notes() {
+        let mut lossy = false;
+        let rows = [
+            rec(&["Notes:"]),
+            rec(&["When exporting your connection data, you may notice..."]),
+            rec(&[
+                "First Name",
+                "Last Name",
+                "URL",
+                "Email Address",
+                "Company",
+                "Position",
+                "Connected On",
+            ]),
+            rec(&["Jane", "Doe", "https://x", "", "ACME", "CEO", "01 Jan 2024"]),
+        ];
+        assert_eq!(find_header(&rows, &mut lossy), Some(2));
+        // Unknown but header-like names still make a header...
+        assert_eq!(
+            find_header(&[rec(&["Foo", "Bar"]), rec(&["1", "2"])], &mut lossy),
+            Some(0)
+        );
+        // ...data does not.
+        assert_eq!(
+            find_header(
+                &[rec(&["John Doe", "John", "Doe", "john@doe.invalid"])],
+                &mut lossy
+            ),
+            None
+        );
+        assert_eq!(find_header(&[rec(&["12", "34"])], &mut lossy), None);
+        assert_eq!(find_header(&[], &mut lossy), None);
+    }
+}
