@@ -177,52 +177,66 @@ fn random_counts(
     (counts, rate(names[1], names[0]), rate(names[3], names[2]))
 }
 
-/// Level frequencies (level 0 excluded) of `field` over the patterns `pick` selects,
-/// smoothed; `None` when fewer than `min` pairs qualify.
-fn frequencies(
+/// Level counts of `field` over the patterns `pick` selects.
+fn level_counts(
     patterns: &[(Comparison, f64)],
     field: usize,
-    min: f64,
     pick: impl Fn(Comparison) -> bool,
-) -> Option<Vec<f64>> {
+) -> Vec<f64> {
     let mut row = vec![0.0; level_count(field)];
     for (p, n) in patterns {
         if pick(*p) {
             row[p.level(field)] += n;
         }
     }
-    let seen: f64 = row[1..].iter().sum();
-    if seen < min {
-        return None;
-    }
-    let levels = (row.len() - 1) as f64;
-    // A small pseudo-count keeps a level never seen among the anchors possible.
-    let mut out: Vec<f64> = row
-        .iter()
-        .map(|c| (c + 0.2) / (seen + 0.2 * levels))
-        .collect();
-    out[0] = 1.0;
-    Some(out)
+    row
 }
 
-/// The m values assumed when the data has too few anchor pairs to estimate them: the
-/// best level gets most of the mass, "different" little.
-fn default_m(field: usize) -> Vec<f64> {
-    let l = level_count(field);
-    let mut v = vec![0.0; l];
-    v[0] = 1.0;
-    let rest = 0.2 / (l.saturating_sub(3).max(1)) as f64;
-    for (i, x) in v.iter_mut().enumerate().skip(1) {
-        *x = if i == 1 {
-            0.78
-        } else if i == l - 1 {
-            0.02
-        } else {
-            rest
-        };
-    }
-    v
+/// Counts (level 0 ignored) blended with a prior worth `strength` pairs, normalised.
+fn blend(counts: &[f64], prior: &[f64], strength: f64) -> Vec<f64> {
+    let seen: f64 = counts[1..].iter().sum();
+    let mut out: Vec<f64> = counts
+        .iter()
+        .zip(prior)
+        .map(|(c, p)| (c + strength * p) / (seen + strength))
+        .collect();
+    out[0] = 1.0;
+    out
 }
+
+/// Weak priors, used as pseudo-counts so that small inputs (a few dozen candidate
+/// pairs, where EM alone is noise) still get sensible weights; on real-size inputs the
+/// data outweighs them. They are reasoned, round numbers, not fitted to any data set.
+/// m: how often one person's two records show each level.
+fn prior_m(field: usize) -> Vec<f64> {
+    match field {
+        0 => vec![0.0, 0.80, 0.03, 0.08, 0.04, 0.02, 0.015, 0.01, 0.005],
+        1 => vec![0.0, 0.75, 0.01, 0.06, 0.03, 0.05, 0.10],
+        2 => vec![0.0, 0.75, 0.05, 0.02, 0.18],
+        3 => vec![0.0, 0.60, 0.30, 0.10],
+        4 => vec![0.0, 0.60, 0.10, 0.08, 0.15, 0.07],
+        _ => vec![0.0, 0.90, 0.05, 0.05],
+    }
+}
+
+/// u: how often two *different* people who share some blocking key (colleagues,
+/// relatives, namesakes) show each level.
+fn prior_u(field: usize) -> Vec<f64> {
+    match field {
+        0 => vec![0.0, 0.01, 0.002, 0.01, 0.01, 0.005, 0.15, 0.15, 0.663],
+        1 => vec![0.0, 0.001, 0.05, 0.02, 0.005, 0.20, 0.724],
+        2 => vec![0.0, 0.01, 0.15, 0.002, 0.838],
+        3 => vec![0.0, 0.15, 0.05, 0.80],
+        4 => vec![0.0, 0.15, 0.02, 0.03, 0.10, 0.70],
+        _ => vec![0.0, 0.05, 0.05, 0.90],
+    }
+}
+
+/// Pseudo-pairs behind the m prior, the u prior and the match-share prior.
+const PRIOR_M_PAIRS: f64 = 50.0;
+const PRIOR_U_PAIRS: f64 = 200.0;
+const PRIOR_LAMBDA_PAIRS: f64 = 20.0;
+const PRIOR_LAMBDA: f64 = 0.2;
 
 /// Fits the model without labels.
 ///
@@ -244,7 +258,7 @@ pub fn model(
 ) -> Model {
     let nfields = FIELDS.len() + custom.len();
     let methods: Vec<CompareMethod> = custom.iter().map(|(_, m)| *m).collect();
-    let (rc, given_rate, family_rate) = random_counts(keys, nfields, &methods, rules);
+    let (_, given_rate, family_rate) = random_counts(keys, nfields, &methods, rules);
 
     let mut counts: FxHashMap<u64, f64> = FxHashMap::default();
     for c in comparisons {
@@ -256,43 +270,31 @@ pub fn model(
         .collect();
     patterns.sort_unstable_by_key(|(p, _)| *p);
 
-    const MIN_ANCHORS: f64 = 30.0;
     let same_email = |p: Comparison| p.level(1) == 1;
     let same_name_phone = |p: Comparison| p.level(0) == 1 && p.level(2) == 1;
     let m: Vec<Vec<f64>> = (0..nfields)
         .map(|f| {
-            let est = if f == 1 {
-                frequencies(&patterns, f, MIN_ANCHORS, same_name_phone)
+            let counts = if f == 1 {
+                level_counts(&patterns, f, same_name_phone)
             } else {
-                frequencies(&patterns, f, MIN_ANCHORS, same_email)
+                level_counts(&patterns, f, same_email)
             };
-            est.unwrap_or_else(|| default_m(f))
+            blend(&counts, &prior_m(f), PRIOR_M_PAIRS)
         })
         .collect();
 
-    // Starting u: the candidate pairs' own level frequencies (mostly non-matches), or
-    // the random pairs' where a field never occurs among candidates.
+    // Starting u: the candidate pairs' own level frequencies (mostly non-matches).
     let mut u: Vec<Vec<f64>> = (0..nfields)
         .map(|f| {
-            frequencies(&patterns, f, 1.0, |_| true)
-                .or_else(|| {
-                    let row = &rc[f];
-                    let seen: f64 = row[1..].iter().sum();
-                    (seen > 0.0).then(|| {
-                        let levels = (row.len() - 1) as f64;
-                        let mut u: Vec<f64> = row
-                            .iter()
-                            .map(|c| (c + 0.5) / (seen + 0.5 * levels))
-                            .collect();
-                        u[0] = 1.0;
-                        u
-                    })
-                })
-                .unwrap_or_else(|| vec![1.0 / (level_count(f) - 1) as f64; level_count(f)])
+            blend(
+                &level_counts(&patterns, f, |_| true),
+                &prior_u(f),
+                PRIOR_U_PAIRS,
+            )
         })
         .collect();
 
-    let mut lambda: f64 = 0.1;
+    let mut lambda: f64 = PRIOR_LAMBDA;
     let mut iterations = 0;
     let total: f64 = patterns.iter().map(|(_, n)| n).sum();
     if total > 0.0 {
@@ -315,20 +317,17 @@ pub fn model(
                     row[p.level(f)] += n * (1.0 - g);
                 }
             }
-            let new_lambda = (matched / total).clamp(1e-6, 1.0 - 1e-6);
+            let new_lambda = ((matched + PRIOR_LAMBDA_PAIRS * PRIOR_LAMBDA)
+                / (total + PRIOR_LAMBDA_PAIRS))
+                .clamp(1e-6, 1.0 - 1e-6);
             let mut change = (new_lambda - lambda).abs();
             lambda = new_lambda;
             for f in 0..nfields {
-                let seen: f64 = uu[f][1..].iter().sum();
-                if seen <= 0.0 {
-                    continue;
+                let v = blend(&uu[f], &prior_u(f), PRIOR_U_PAIRS);
+                for l in 1..v.len() {
+                    change = change.max((v[l] - u[f][l]).abs());
                 }
-                let levels = (uu[f].len() - 1) as f64;
-                for l in 1..uu[f].len() {
-                    let v = (uu[f][l] + 0.2) / (seen + 0.2 * levels);
-                    change = change.max((v - u[f][l]).abs());
-                    u[f][l] = v;
-                }
+                u[f] = v;
             }
             if change < 1e-6 {
                 break;
