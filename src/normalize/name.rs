@@ -18,7 +18,10 @@
 //! - **Full names.** Leading prefixes (stacked: "Prof. Dr.") and trailing suffixes are
 //!   removed first; then a comma means "Family, Given Middle" and no comma means
 //!   "Given Middle Family". A name that ends in initials but does not start with one
-//!   ("van der Linden L.") is read family-first.
+//!   ("van der Linden L.") is read family-first, and so is one led by a lower-case
+//!   particle or two particles ("de Hoogh Emma", "VAN DEN BERG JULIE"). Two plain words
+//!   are never swapped on a given-name guess: measured on dev-20k that lost more than it
+//!   won, because many family names are given names too (Thomas, Lewis, Martin).
 //! - **Ambiguous prefixes** ("M." is Monsieur or an initial, "Don" a title or a given
 //!   name) count as prefixes only when at least two more words follow.
 //! - **Particles** (van, von der, de la, ...) start the family name. In a mixed-case full
@@ -32,8 +35,11 @@
 //!   word is a common Spanish/Portuguese given name, one of the last two words ends in
 //!   the patronymic "-ez", or both end in "-es". So "Gabriel García Márquez" has family "García Márquez" while
 //!   "John Paul Smith" and "José Antonio Sureda" keep a middle name. é alone is not a
-//!   signal because French uses it as much. Known failure: a given name that is also a
-//!   Spanish surname ("Pedro Martín Gómez") stays a middle name.
+//!   signal because French uses it as much. Known failures: a given name that is also a
+//!   Spanish surname ("Pedro Martín Gómez") stays a middle name, and Dutch/German double
+//!   names without a particle ("Liv Ariens Ansems") lose their first half. Taking any
+//!   unknown word before the last as a family name fixed 11 of about 6,000 full names in
+//!   dev-20k but would turn every middle name the lists lack into a family name.
 //! - **One word** is a given name when the nickname table knows it, otherwise a family
 //!   name (matching blocks on family names, so that is the safer guess).
 //! - **Case.** A part with both upper- and lower-case letters is kept as written. Other
@@ -414,7 +420,8 @@ const OTHER_GIVEN: &[&str] = &[
     "petra", "anke", "silke", "jan", "lars", "sven", "erik", "olaf", "pierre", "paul", "luc",
     "yves", "jacques", "andré", "claude", "marc", "anne", "sophie", "claire", "camille", "lucas",
     "hugo", "leon", "felix", "noah", "mia", "lea", "emilia", "lina", "ella", "ida", "nora", "ewa",
-    "anna", "zofia", "ryszard", "marek", "jerzy",
+    "anna", "zofia", "ryszard", "marek", "jerzy", "georg", "ellen", "lee", "lynn", "mae", "ray",
+    "dean",
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -728,6 +735,18 @@ fn parse_body(toks: &[Tok<'_>], draft: &mut Draft) {
             .middle
             .extend(body[k + 1..].iter().map(|s| s.to_string()));
         set_family(&body[..k], draft);
+        return;
+    }
+    // "de Hoogh Emma", "VAN DEN BERG JULIE": a family name led by a particle, given name
+    // last. The particle must be written in lower case or followed by another particle,
+    // so that "Van Morrison" stays a given name.
+    if is_particle(body[0])
+        && !is_particle(body[n - 1])
+        && !PREFIXES.contains(&key(body[n - 1]).as_str())
+        && (!body[0].chars().any(char::is_uppercase) || (n >= 3 && is_particle(body[1])))
+    {
+        draft.given = body[n - 1].to_string();
+        set_family(&body[..n - 1], draft);
         return;
     }
     draft.given = body[0].to_string();
@@ -1085,6 +1104,18 @@ mod tests {
             ("", "L.", "", "van der Linden", "")
         );
         assert_eq!(parts(&full("Puig E.")), ("", "E.", "", "Puig", ""));
+        assert_eq!(
+            parts(&full("de Hoogh Emma")),
+            ("", "Emma", "", "de Hoogh", "")
+        );
+        assert_eq!(
+            parts(&full("VAN DEN BERG JULIE")),
+            ("", "Julie", "", "van den Berg", "")
+        );
+        assert_eq!(
+            parts(&full("Van Morrison")),
+            ("", "Van", "", "Morrison", "")
+        );
         assert_eq!(parts(&full("a. thomas")), ("", "A.", "", "Thomas", ""));
         assert_eq!(
             parts(&full("Hans-J. Keudel")),
@@ -1297,6 +1328,23 @@ mod tests {
             nickname_groups("Bob").is_empty(),
             "lookups take folded names"
         );
+    }
+
+    #[test]
+    fn shrunk_property_failures_stay_fixed() {
+        // Found by the idempotence property: a title word must not become the given name.
+        for input in ["van Prof.", "de la Dr.", "van Don Jr."] {
+            let once = full(input);
+            let again = parse(
+                &once.prefix,
+                &once.given,
+                &once.middle,
+                &once.family,
+                &once.suffix,
+                "",
+            );
+            assert_eq!(again, once, "{input}");
+        }
     }
 
     mod properties {
