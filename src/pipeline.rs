@@ -166,13 +166,15 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
     clock.lap("compare");
 
     report.stage("score", None);
-    let model = score::model(&keys, &comparisons, &custom, &rules.matching);
+    let kinds: Vec<u8> = pairs.pairs.iter().map(|p| p.kind).collect();
+    let model = score::model(&keys, &comparisons, &kinds, &custom, &rules.matching);
+    drop(kinds);
     let weights: Vec<f64> = pairs
         .pairs
         .par_iter()
         .zip(comparisons.par_iter())
         .with_min_len(4096)
-        .map(|(p, c)| model.weight(*c, &keys[p.a as usize], &keys[p.b as usize]))
+        .map(|(p, c)| model.weight(p.kind, *c, &keys[p.a as usize], &keys[p.b as usize]))
         .collect();
     report.finish();
     clock.lap("score");

@@ -3,12 +3,15 @@
 //! Input: the candidate pairs' [`Comparison`]s. Output: a [`Model`] (m and u per field
 //! level, the prior) and each pair's weight.
 //!
-//! * **u** (how often a level occurs between two different people) comes from random
-//!   record pairs: nearly all random pairs are non-matches.
-//! * **m** (how often it occurs between two records of one person) and the share of
-//!   matches among the candidate pairs come from expectation maximisation over the
-//!   counts of distinct comparison vectors, not over pairs: a million pairs collapse to
-//!   a few thousand vectors, so EM costs nothing.
+//! * **m** (how often a level occurs between two records of one person) comes from
+//!   anchor pairs (see [`model`]).
+//! * **u** (how often it occurs between two different people) and the share of matches
+//!   come from expectation maximisation with m held fixed, separately for each blocking
+//!   key kind: the different people that a shared phone brings together (colleagues at
+//!   one switchboard) are not like those a shared name sound brings together
+//!   (namesakes), and the mix of kinds changes with the size of the data. EM runs over
+//!   the counts of distinct comparison vectors, not over pairs: a million pairs
+//!   collapse to a few thousand vectors, so EM costs nothing.
 //! * **Term frequencies** move the weight of an exact name agreement: agreeing on a rare
 //!   family name says more than agreeing on "Smith".
 //!
@@ -23,27 +26,31 @@ use crate::compare::{compare, level_count, Comparison, CUSTOM_LEVELS, FIELDS, LE
 use crate::normalize::keys::MatchKey;
 use crate::rules::{CompareMethod, Matching};
 
-/// m and u for each level of one field.
+/// m for each level of one field.
 #[derive(Debug, Clone)]
 pub struct FieldModel {
     /// Field name.
     pub name: String,
     /// m per level (level 0, missing, is unused).
     pub m: Vec<f64>,
-    /// u per level.
-    pub u: Vec<f64>,
+}
+
+/// u and the match share among the pairs one blocking-key kind produced.
+#[derive(Debug, Clone)]
+pub struct KindModel {
+    /// The kind's name (see `block::KINDS`).
+    pub name: &'static str,
+    /// Candidate pairs of this kind.
+    pub pairs: f64,
+    /// Share of matches among them.
+    pub lambda: f64,
+    /// u per field and level.
+    pub u: Vec<Vec<f64>>,
+    /// log2(m/u) per field and level, clamped; 0 for "missing".
+    pub weights: Vec<Vec<f64>>,
 }
 
 impl FieldModel {
-    /// log2(m/u) of a level; 0 for "missing".
-    pub fn weight(&self, level: usize) -> f64 {
-        if level == 0 {
-            0.0
-        } else {
-            (self.m[level] / self.u[level]).log2()
-        }
-    }
-
     /// The plain-words label of a level.
     pub fn label(&self, field: usize, level: usize) -> &'static str {
         if field < FIELDS.len() {
@@ -59,14 +66,12 @@ impl FieldModel {
 pub struct Model {
     /// One entry per compared field (built-in, then custom).
     pub fields: Vec<FieldModel>,
-    /// Share of matches among the candidate pairs, as EM estimated it.
-    pub lambda: f64,
-    /// EM rounds run.
+    /// One entry per blocking-key kind.
+    pub kinds: Vec<KindModel>,
+    /// EM rounds run (the most any kind needed).
     pub iterations: u32,
     /// Custom comparison methods, same order as the custom fields.
     pub custom_methods: Vec<CompareMethod>,
-    /// Weight table: `weights[field][level]`, including the clamp.
-    weights: Vec<Vec<f64>>,
     /// Record counts per given-name hash and per family-name hash.
     given_tf: FxHashMap<u64, u32>,
     family_tf: FxHashMap<u64, u32>,
@@ -79,6 +84,8 @@ pub struct Model {
 /// A weight breakdown of one pair: what `explain` prints.
 #[derive(Debug, Clone)]
 pub struct Breakdown {
+    /// The blocking-key kind that produced the pair.
+    pub kind: &'static str,
     /// (field name, level, label, weight) per field.
     pub fields: Vec<(String, usize, &'static str, f64)>,
     /// Term-frequency adjustments (given, family).
@@ -238,6 +245,88 @@ const PRIOR_U_PAIRS: f64 = 200.0;
 const PRIOR_LAMBDA_PAIRS: f64 = 20.0;
 const PRIOR_LAMBDA: f64 = 0.2;
 
+impl KindModel {
+    fn with_iterations(self, it: u32) -> (KindModel, u32) {
+        (self, it)
+    }
+}
+
+/// EM for one blocking-key kind: m fixed, u and the match share free.
+fn fit_kind(
+    patterns: &[(Comparison, f64)],
+    m: &[Vec<f64>],
+    nfields: usize,
+    max_iterations: u32,
+) -> (KindModel, u32) {
+    // Start from the reasoned u, not from the kind's own level frequencies: in a kind
+    // whose pairs are nearly all matches (a shared e-mail address) those frequencies
+    // equal m, and EM would stay in the useless solution u = m.
+    let mut u: Vec<Vec<f64>> = (0..nfields).map(prior_u).collect();
+    let mut lambda: f64 = PRIOR_LAMBDA;
+    let mut iterations = 0;
+    let total: f64 = patterns.iter().map(|(_, n)| n).sum();
+    for _ in 0..max_iterations {
+        iterations += 1;
+        let mut uu: Vec<Vec<f64>> = (0..nfields).map(|f| vec![0.0; level_count(f)]).collect();
+        let mut matched = 0.0;
+        for (p, n) in patterns {
+            let (mut lm, mut lu) = (lambda.ln(), (1.0 - lambda).ln());
+            for f in 0..nfields {
+                let l = p.level(f);
+                if l != 0 {
+                    lm += m[f][l].ln();
+                    lu += u[f][l].ln();
+                }
+            }
+            let g = 1.0 / (1.0 + (lu - lm).exp());
+            matched += n * g;
+            for (f, row) in uu.iter_mut().enumerate() {
+                row[p.level(f)] += n * (1.0 - g);
+            }
+        }
+        let new_lambda = ((matched + PRIOR_LAMBDA_PAIRS * PRIOR_LAMBDA)
+            / (total + PRIOR_LAMBDA_PAIRS))
+            .clamp(1e-6, 1.0 - 1e-6);
+        let mut change = (new_lambda - lambda).abs();
+        lambda = new_lambda;
+        for f in 0..nfields {
+            let v = blend(&uu[f], &prior_u(f), PRIOR_U_PAIRS);
+            for l in 1..v.len() {
+                change = change.max((v[l] - u[f][l]).abs());
+            }
+            u[f] = v;
+        }
+        if change < 1e-6 {
+            break;
+        }
+    }
+    let weights = (0..nfields)
+        .map(|f| {
+            (0..u[f].len())
+                .map(|l| {
+                    if l == 0 {
+                        0.0
+                    } else {
+                        (m[f][l] / u[f][l])
+                            .log2()
+                            .clamp(-MAX_LEVEL_WEIGHT, MAX_LEVEL_WEIGHT)
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    (
+        KindModel {
+            name: "",
+            pairs: total,
+            lambda,
+            u,
+            weights,
+        },
+        iterations,
+    )
+}
+
 /// Fits the model without labels.
 ///
 /// * m comes from *anchor* pairs: pairs that share a non-generic e-mail address are
@@ -253,6 +342,7 @@ const PRIOR_LAMBDA: f64 = 0.2;
 pub fn model(
     keys: &[MatchKey],
     comparisons: &[Comparison],
+    kinds: &[u8],
     custom: &[(String, CompareMethod)],
     rules: &Matching,
 ) -> Model {
@@ -260,80 +350,52 @@ pub fn model(
     let methods: Vec<CompareMethod> = custom.iter().map(|(_, m)| *m).collect();
     let (_, given_rate, family_rate) = random_counts(keys, nfields, &methods, rules);
 
-    let mut counts: FxHashMap<u64, f64> = FxHashMap::default();
-    for c in comparisons {
-        *counts.entry(c.0).or_default() += 1.0;
+    let nkinds = crate::block::KINDS.len();
+    let mut counts: FxHashMap<(u8, u64), f64> = FxHashMap::default();
+    for (c, k) in comparisons.iter().zip(kinds) {
+        *counts.entry((*k, c.0)).or_default() += 1.0;
     }
-    let mut patterns: Vec<(Comparison, f64)> = counts
-        .into_iter()
-        .map(|(p, n)| (Comparison(p), n))
-        .collect();
-    patterns.sort_unstable_by_key(|(p, _)| *p);
+    let mut by_kind: Vec<Vec<(Comparison, f64)>> = vec![Vec::new(); nkinds];
+    for ((k, p), n) in counts {
+        by_kind[k as usize].push((Comparison(p), n));
+    }
+    for v in &mut by_kind {
+        v.sort_unstable_by_key(|(p, _)| *p);
+    }
+    let all: Vec<(Comparison, f64)> = by_kind.iter().flatten().copied().collect();
 
     let same_email = |p: Comparison| p.level(1) == 1;
     let same_name_phone = |p: Comparison| p.level(0) == 1 && p.level(2) == 1;
     let m: Vec<Vec<f64>> = (0..nfields)
         .map(|f| {
             let counts = if f == 1 {
-                level_counts(&patterns, f, same_name_phone)
+                level_counts(&all, f, same_name_phone)
             } else {
-                level_counts(&patterns, f, same_email)
+                level_counts(&all, f, same_email)
             };
             blend(&counts, &prior_m(f), PRIOR_M_PAIRS)
         })
         .collect();
 
-    // Starting u: the candidate pairs' own level frequencies (mostly non-matches).
-    let mut u: Vec<Vec<f64>> = (0..nfields)
-        .map(|f| {
-            blend(
-                &level_counts(&patterns, f, |_| true),
-                &prior_u(f),
-                PRIOR_U_PAIRS,
-            )
+    let mut iterations = 0;
+    let kinds: Vec<KindModel> = by_kind
+        .par_iter()
+        .enumerate()
+        .map(|(k, patterns)| {
+            let (km, it) = fit_kind(patterns, &m, nfields, rules.em_iterations);
+            KindModel {
+                name: crate::block::KINDS[k],
+                ..km
+            }
+            .with_iterations(it)
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|(km, it)| {
+            iterations = iterations.max(it);
+            km
         })
         .collect();
-
-    let mut lambda: f64 = PRIOR_LAMBDA;
-    let mut iterations = 0;
-    let total: f64 = patterns.iter().map(|(_, n)| n).sum();
-    if total > 0.0 {
-        for _ in 0..rules.em_iterations {
-            iterations += 1;
-            let mut uu: Vec<Vec<f64>> = (0..nfields).map(|f| vec![0.0; level_count(f)]).collect();
-            let mut matched = 0.0;
-            for (p, n) in &patterns {
-                let (mut lm, mut lu) = (lambda.ln(), (1.0 - lambda).ln());
-                for f in 0..nfields {
-                    let l = p.level(f);
-                    if l != 0 {
-                        lm += m[f][l].ln();
-                        lu += u[f][l].ln();
-                    }
-                }
-                let g = 1.0 / (1.0 + (lu - lm).exp());
-                matched += n * g;
-                for (f, row) in uu.iter_mut().enumerate() {
-                    row[p.level(f)] += n * (1.0 - g);
-                }
-            }
-            let new_lambda = ((matched + PRIOR_LAMBDA_PAIRS * PRIOR_LAMBDA)
-                / (total + PRIOR_LAMBDA_PAIRS))
-                .clamp(1e-6, 1.0 - 1e-6);
-            let mut change = (new_lambda - lambda).abs();
-            lambda = new_lambda;
-            for f in 0..nfields {
-                let v = blend(&uu[f], &prior_u(f), PRIOR_U_PAIRS);
-                for l in 1..v.len() {
-                    change = change.max((v[l] - u[f][l]).abs());
-                }
-                u[f] = v;
-            }
-            if change < 1e-6 {
-                break;
-            }
-        }
-    }
 
     let fields: Vec<FieldModel> = (0..nfields)
         .map(|f| FieldModel {
@@ -343,15 +405,6 @@ pub fn model(
                 custom[f - FIELDS.len()].0.clone()
             },
             m: m[f].clone(),
-            u: u[f].clone(),
-        })
-        .collect();
-    let weights = fields
-        .iter()
-        .map(|fm| {
-            (0..fm.m.len())
-                .map(|l| fm.weight(l).clamp(-MAX_LEVEL_WEIGHT, MAX_LEVEL_WEIGHT))
-                .collect()
         })
         .collect();
     let mut given_tf: FxHashMap<u64, u32> = FxHashMap::default();
@@ -366,10 +419,9 @@ pub fn model(
     }
     Model {
         fields,
-        lambda,
+        kinds,
         iterations,
         custom_methods: methods,
-        weights,
         given_tf,
         family_tf,
         given_rate,
@@ -379,9 +431,9 @@ pub fn model(
 }
 
 impl Model {
-    /// The prior weight: log2 of the match odds among candidate pairs.
-    pub fn prior(&self) -> f64 {
-        weight_of(self.lambda)
+    /// The prior weight of a kind: log2 of the match odds among its candidate pairs.
+    pub fn prior(&self, kind: u8) -> f64 {
+        weight_of(self.kinds[kind as usize].lambda)
     }
 
     fn tf_adjust(&self, counts: &FxHashMap<u64, u32>, h: u64, rate: f64) -> f64 {
@@ -411,37 +463,40 @@ impl Model {
     }
 
     /// The weight of a comparison without term frequencies.
-    pub fn pattern_weight(&self, c: Comparison) -> f64 {
-        let mut w = self.prior();
-        for (f, row) in self.weights.iter().enumerate() {
+    pub fn pattern_weight(&self, kind: u8, c: Comparison) -> f64 {
+        let k = &self.kinds[kind as usize];
+        let mut w = self.prior(kind);
+        for (f, row) in k.weights.iter().enumerate() {
             w += row[c.level(f)];
         }
         w
     }
 
     /// The full weight of a pair: prior + level weights + term-frequency adjustments.
-    pub fn weight(&self, c: Comparison, a: &MatchKey, b: &MatchKey) -> f64 {
+    pub fn weight(&self, kind: u8, c: Comparison, a: &MatchKey, b: &MatchKey) -> f64 {
         let (g, f) = self.tf(c, a, b);
-        self.pattern_weight(c) + g + f
+        self.pattern_weight(kind, c) + g + f
     }
 
     /// Every number behind a pair's weight.
-    pub fn breakdown(&self, c: Comparison, a: &MatchKey, b: &MatchKey) -> Breakdown {
+    pub fn breakdown(&self, kind: u8, c: Comparison, a: &MatchKey, b: &MatchKey) -> Breakdown {
+        let k = &self.kinds[kind as usize];
         let fields = self
             .fields
             .iter()
             .enumerate()
             .map(|(f, fm)| {
                 let l = c.level(f);
-                (fm.name.clone(), l, fm.label(f, l), self.weights[f][l])
+                (fm.name.clone(), l, fm.label(f, l), k.weights[f][l])
             })
             .collect();
         let tf = self.tf(c, a, b);
-        let weight = self.weight(c, a, b);
+        let weight = self.weight(kind, c, a, b);
         Breakdown {
+            kind: k.name,
             fields,
             tf,
-            prior: self.prior(),
+            prior: self.prior(kind),
             weight,
             probability: probability(weight),
         }

@@ -112,11 +112,23 @@ pub struct Thresholds {
 /// The model, for the record.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelSummary {
-    /// Estimated share of matches among candidate pairs.
-    pub lambda: f64,
-    /// EM rounds.
+    /// EM rounds (the most any blocking-key kind needed).
     pub em_iterations: u32,
-    /// Per field: level label, m, u, weight.
+    /// Per blocking-key kind: pairs, match share, and per field and level m, u and
+    /// weight.
+    pub kinds: Vec<KindSummary>,
+}
+
+/// The model of one blocking-key kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindSummary {
+    /// The kind.
+    pub kind: &'static str,
+    /// Candidate pairs it produced.
+    pub pairs: f64,
+    /// Estimated share of matches among them.
+    pub lambda: f64,
+    /// Per field.
     pub fields: Vec<FieldSummary>,
 }
 
@@ -138,7 +150,7 @@ pub struct LevelSummary {
     pub m: f64,
     /// u probability.
     pub u: f64,
-    /// log2(m/u).
+    /// log2(m/u), as used (clamped).
     pub weight: f64,
 }
 
@@ -290,21 +302,30 @@ pub fn write_all(
             cannot_link: rules.matching.cannot_link_below,
         },
         model: ModelSummary {
-            lambda: l.model.lambda,
             em_iterations: l.model.iterations,
-            fields: l
+            kinds: l
                 .model
-                .fields
+                .kinds
                 .iter()
-                .enumerate()
-                .map(|(f, fm)| FieldSummary {
-                    field: fm.name.clone(),
-                    levels: (1..fm.m.len())
-                        .map(|lv| LevelSummary {
-                            level: fm.label(f, lv),
-                            m: fm.m[lv],
-                            u: fm.u[lv],
-                            weight: fm.weight(lv),
+                .map(|k| KindSummary {
+                    kind: k.name,
+                    pairs: k.pairs,
+                    lambda: k.lambda,
+                    fields: l
+                        .model
+                        .fields
+                        .iter()
+                        .enumerate()
+                        .map(|(f, fm)| FieldSummary {
+                            field: fm.name.clone(),
+                            levels: (1..fm.m.len())
+                                .map(|lv| LevelSummary {
+                                    level: fm.label(f, lv),
+                                    m: fm.m[lv],
+                                    u: k.u[f][lv],
+                                    weight: k.weights[f][lv],
+                                })
+                                .collect(),
                         })
                         .collect(),
                 })
@@ -666,7 +687,9 @@ fn write_review(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
     for &i in &l.review {
         let p = l.pairs.pairs[i];
         let (a, b) = (p.a as usize, p.b as usize);
-        let bd = l.model.breakdown(l.comparisons[i], &l.keys[a], &l.keys[b]);
+        let bd = l
+            .model
+            .breakdown(p.kind, l.comparisons[i], &l.keys[a], &l.keys[b]);
         let mut cells = vec![
             l.record_keys[a].clone(),
             l.record_keys[b].clone(),
