@@ -45,8 +45,9 @@ pub fn inputs(specs: &[SourceSpec], report: &dyn Report) -> Result<Inputs> {
     for spec in specs {
         let Some(path) = &spec.path else { continue };
         report.stage("import", None);
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::input(path, format!("cannot read the file ({e}); check the path")))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::input(path, format!("cannot read the file ({e}); check the path"))
+        })?;
         let file = FileId(out.files.len() as u16);
         out.files.push(FileInfo {
             path: path.display().to_string(),
@@ -66,7 +67,10 @@ pub fn inputs(specs: &[SourceSpec], report: &dyn Report) -> Result<Inputs> {
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(true)
             .from_reader(text.as_bytes());
-        let headers = rdr.headers().map_err(|e| Error::input(path, e.to_string()))?.clone();
+        let headers = rdr
+            .headers()
+            .map_err(|e| Error::input(path, e.to_string()))?
+            .clone();
         let targets: Vec<Target> = headers
             .iter()
             .map(|h| match mapping::auto(h) {

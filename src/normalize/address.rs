@@ -7,7 +7,10 @@ pub fn fold_street(raw: &str) -> String {
 
 /// Upper-cases and tidies a postcode.
 pub fn postcode(raw: &str) -> String {
-    raw.split_whitespace().collect::<Vec<_>>().join(" ").to_uppercase()
+    raw.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_uppercase()
 }
 
 /// Recognises a country name or code; returns the ISO 3166 alpha-2 code.

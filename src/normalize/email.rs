@@ -11,10 +11,16 @@ pub fn normalize(raw: &str) -> Email {
 
 /// Whether a local part names a role or shared mailbox (`info`, `sales`, `kontakt`).
 pub fn is_generic_local(local: &str) -> bool {
-    matches!(local, "info" | "sales" | "contact" | "office" | "admin" | "hello")
+    matches!(
+        local,
+        "info" | "sales" | "contact" | "office" | "admin" | "hello"
+    )
 }
 
 /// Whether a domain is a free / personal mail provider.
 pub fn is_free_mail(domain: &str) -> bool {
-    matches!(domain, "gmail.com" | "hotmail.com" | "yahoo.com" | "web.de" | "gmx.de")
+    matches!(
+        domain,
+        "gmail.com" | "hotmail.com" | "yahoo.com" | "web.de" | "gmx.de"
+    )
 }
