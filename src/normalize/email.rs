@@ -152,7 +152,7 @@ fn is_role_word(w: &str) -> bool {
             | "verkoop" | "klantenservice" | "algemeen" | "administratie" | "receptie"
             | "facturen" | "boekhouding" | "inkoop" | "vacatures" | "hallo"
             // Polish / Czech
-            | "biuro" | "kontakty" | "sprzedaz" | "handlowy" 
+            | "biuro" | "kontakty" | "sprzedaz" | "handlowy"
             | "ksiegowosc" | "zamowienia" | "obchod" | "poptavky"
             // Nordic
             | "kundeservice" | "kundservice" | "salg" | "forsaljning" | "myynti"
