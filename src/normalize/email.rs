@@ -14,7 +14,8 @@ use email_address::{EmailAddress, Options};
 ///
 /// Trims, strips a `mailto:` prefix and a `Name <addr>` wrapper, lower-cases the whole
 /// address (every large provider treats the local part case-insensitively), and checks
-/// the syntax, requiring a dot in the domain. An invalid address keeps the trimmed raw
+/// the syntax, requiring a dot in the domain. A comma is read as a mistyped dot
+/// (`name@firm,com`). An invalid address keeps the trimmed raw
 /// text, flagged `valid = false`, so nothing a user typed is lost.
 ///
 /// ```
@@ -29,11 +30,16 @@ use email_address::{EmailAddress, Options};
 pub fn normalize(raw: &str) -> Email {
     let trimmed = raw.trim();
     let inner = unwrap_address(trimmed);
-    let address = if inner.is_ascii() {
+    let mut address = if inner.is_ascii() {
         inner.to_ascii_lowercase()
     } else {
         inner.to_lowercase()
     };
+    // "name@firm,com": a comma is never valid outside quotes, and next to the dot on
+    // every keyboard, so it is a typo for a dot.
+    if address.contains(',') && !address.contains('"') {
+        address = address.replace(',', ".");
+    }
     let options = Options {
         minimum_sub_domains: 2,
         allow_domain_literal: false,
@@ -319,6 +325,17 @@ mod tests {
     }
 
     #[test]
+    fn comma_is_a_mistyped_dot() {
+        assert_eq!(normalize("clerc@gaudin,fr").address, "clerc@gaudin.fr");
+        assert_eq!(
+            normalize("A,Brooks@Firma.co,uk").address,
+            "a.brooks@firma.co.uk"
+        );
+        let e = normalize("a,,b@x,de");
+        assert_eq!((e.address.as_str(), e.valid), ("a,,b@x,de", false));
+    }
+
+    #[test]
     fn strips_wrappers() {
         assert_eq!(normalize("mailto:Anna@Firma.de").address, "anna@firma.de");
         assert_eq!(
@@ -451,7 +468,7 @@ mod tests {
         }
 
         #[test]
-        fn idempotent(s in "[A-Za-z0-9._<> \"@-]{0,30}") {
+        fn idempotent(s in "[A-Za-z0-9._<> \",@-]{0,30}") {
             let once = normalize(&s);
             let twice = normalize(&once.address);
             proptest::prop_assert_eq!(&once, &twice);
