@@ -419,7 +419,7 @@ mod tests {
         let b = contact(
             "JANE",
             "DOE",
-            "Jane@acme.example",
+            "jane@acme.example",
             2079460958,
             "Acme Limited",
         );

@@ -195,7 +195,9 @@ impl Rules {
             .expect("the bundled rules.toml is valid: a unit test checks it")
     }
 
-    /// Reads a rules file and lays it over the defaults.
+    /// Reads a rules file and lays it over the defaults. Source paths in it are
+    /// relative to the rules file's folder, so a nightly job finds its files whatever
+    /// its working directory.
     pub fn load(path: &Path) -> Result<Rules> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::Rules {
             path: path.to_path_buf(),
@@ -203,7 +205,16 @@ impl Rules {
             column: 0,
             message: format!("cannot read the rules file ({e}); check the path"),
         })?;
-        Rules::from_str(&text, path)
+        let mut rules = Rules::from_str(&text, path)?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        for s in &mut rules.sources {
+            if let Some(p) = &mut s.path {
+                if p.is_relative() {
+                    *p = base.join(&*p);
+                }
+            }
+        }
+        Ok(rules)
     }
 
     /// Parses rules text (laid over the defaults); `path` is only for messages.

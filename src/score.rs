@@ -137,7 +137,9 @@ fn random_counts(
         return (empty(), 0.0, 0.0);
     }
     let chunks = 64u64;
-    let per = (rules.random_pairs as u64).div_ceil(chunks);
+    // Small inputs have few distinct pairs; sampling far more than that is wasted work.
+    let wanted = (rules.random_pairs as u64).min(n.saturating_mul(50));
+    let per = wanted.div_ceil(chunks);
     let partial: Vec<(Vec<Vec<f64>>, [f64; 4])> = (0..chunks)
         .into_par_iter()
         .map(|c| {

@@ -1,1 +1,6 @@
+//! Integration tests: they drive the `listmerge` binary the way a user does.
 
+mod util;
+
+mod cli;
+mod pipeline;

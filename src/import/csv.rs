@@ -1,7 +1,7 @@
 //! CSV import that survives real exports.
 //!
 //! Input: one file and its [`SourceSpec`]. Output: records and rejects appended to the
-//! shared [`Sink`].
+//! shared `Sink`.
 //!
 //! What it copes with, in the order it happens:
 //! 1. **Encoding**, decided from the first 64 KiB: a UTF-8 / UTF-16 BOM; BOM-less

@@ -4,7 +4,7 @@
 //! relates to its neighbours), or `None` when the column is not recognised and is kept
 //! as a custom field.
 //!
-//! Headers are compared as *keys*: folded to lower-case ASCII ([`fold`]: `ä`→`a`,
+//! Headers are compared as *keys*: folded to lower-case ASCII ([`crate::normalize::fold::fold`]: `ä`→`a`,
 //! `ß`→`ss`), with spaces, punctuation and digits removed. The digits are kept aside as
 //! the column's number, so `Email 2`, `E-mail 3 Address` and `E-Mail 2: Adresse` all
 //! find the e-mail entry, and `Business Street 2` is known to be a second street line.

@@ -21,6 +21,15 @@ impl AtomicFile {
             .suffix(".tmp")
             .tempfile_in(dir)
             .map_err(|e| Error::output(&path, format!("cannot create a file here ({e}); check the folder's permissions and free space")))?;
+        // Temporary files are created private (0600); an output is an ordinary file
+        // that the user's colleagues may need to open, so give it the usual mode.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = tmp
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644));
+        }
         Ok(AtomicFile {
             path,
             writer: BufWriter::with_capacity(1 << 16, tmp),

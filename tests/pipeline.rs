@@ -1,0 +1,227 @@
+//! The whole pipeline on the demo fixtures: the master list a person would check.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::util::{fixture, Workdir};
+
+const DEMO: [&str; 4] = ["crm.csv", "outlook.csv", "signups.csv", "tradeshow.csv"];
+
+fn demo_run(wd: &Workdir, extra: &[&str]) {
+    let rules = fixture("demo/rules.toml");
+    let mut cmd = wd.command(&["run", "-q", "--out", "out"]);
+    cmd.arg("--rules").arg(&rules);
+    for a in extra {
+        cmd.arg(a);
+    }
+    cmd.assert_success();
+}
+
+/// master id of the record at `file` (name only) and 1-based `row`.
+fn master_of(xref: &[BTreeMap<String, String>], file: &str, row: u32) -> String {
+    xref.iter()
+        .find(|r| r["file"].ends_with(file) && r["row"] == row.to_string())
+        .unwrap_or_else(|| panic!("{file}:{row} not in xref.csv"))["master_id"]
+        .clone()
+}
+
+/// Data rows of a demo file, counted by a CSV reader independent of listmerge.
+fn data_rows(file: &str) -> usize {
+    let bytes = std::fs::read(fixture(&format!("demo/{file}"))).expect("read fixture");
+    let delim = if file == "outlook.csv" { b';' } else { b',' };
+    csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .flexible(true)
+        .from_reader(&bytes[..])
+        .byte_records()
+        .count()
+}
+
+#[test]
+fn every_row_is_in_xref_or_rejects_exactly_once() {
+    let wd = Workdir::new();
+    demo_run(&wd, &[]);
+    let mut seen: BTreeMap<(String, String), u32> = BTreeMap::new();
+    for r in wd
+        .csv("out/xref.csv")
+        .iter()
+        .chain(wd.csv("out/rejects.csv").iter())
+    {
+        let file = r["file"].rsplit('/').next().unwrap_or("").to_string();
+        *seen.entry((file, r["row"].clone())).or_default() += 1;
+    }
+    let expected: usize = DEMO.iter().map(|f| data_rows(f)).sum();
+    assert_eq!(seen.len(), expected, "{seen:?}");
+    assert!(seen.values().all(|&n| n == 1), "{seen:?}");
+}
+
+#[test]
+fn demo_master_list_is_what_a_person_expects() {
+    let wd = Workdir::new();
+    demo_run(&wd, &[]);
+    let xref = wd.csv("out/xref.csv");
+    // Robert Hartmann: CRM, Outlook (Dr.) and the sign-up list as "bob".
+    let robert = master_of(&xref, "crm.csv", 1);
+    assert_eq!(master_of(&xref, "outlook.csv", 1), robert);
+    assert_eq!(master_of(&xref, "signups.csv", 1), robert);
+    // Jürgen Müller in the CRM and "MULLER, JURGEN" on the bought list.
+    assert_eq!(
+        master_of(&xref, "tradeshow.csv", 1),
+        master_of(&xref, "crm.csv", 2)
+    );
+    // Claire Moreau and Julien Garnier share info@ and the switchboard: two people.
+    assert_ne!(
+        master_of(&xref, "tradeshow.csv", 4),
+        master_of(&xref, "tradeshow.csv", 5)
+    );
+    // Hans and Greta Becker share a surname, a street and a landline: two people.
+    let masters = wd.csv("out/master.csv");
+    let beckers: BTreeSet<&str> = masters
+        .iter()
+        .filter(|m| m["family_name"] == "Becker")
+        .map(|m| m["given_name"].as_str())
+        .collect();
+    assert!(
+        beckers.contains("Hans") && beckers.contains("Greta"),
+        "{beckers:?}"
+    );
+
+    // The master of Robert Hartmann takes the CRM's values and says so.
+    let m = masters
+        .iter()
+        .find(|m| m["master_id"] == robert)
+        .expect("master");
+    assert_eq!(m["given_name"], "Robert");
+    assert_eq!(m["email"], "robert.hartmann@hartmann-maschinenbau.example");
+    assert!(m["sources"].contains("crm") && m["sources"].contains("signups"));
+    let prov = wd.csv("out/provenance.csv");
+    let email = prov
+        .iter()
+        .find(|p| p["master_id"] == robert && p["field"] == "email" && p["value"] == m["email"])
+        .expect("provenance of the e-mail");
+    assert!(email["file"].ends_with("crm.csv"), "{email:?}");
+    assert_eq!(email["row"], "1");
+}
+
+#[test]
+fn mailing_list_leaves_out_unsubscribes_and_bounces() {
+    let wd = Workdir::new();
+    demo_run(&wd, &[]);
+    let mailing = wd.csv("out/mailing.csv");
+    let emails: Vec<&str> = mailing.iter().map(|r| r["email"].as_str()).collect();
+    let unique: BTreeSet<&&str> = emails.iter().collect();
+    assert_eq!(unique.len(), emails.len(), "one row per address");
+    // Read the sign-up file's statuses independently.
+    let text = std::fs::read_to_string(fixture("demo/signups.csv")).expect("read");
+    let text = text.trim_start_matches('\u{feff}');
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let mut checked = 0;
+    for r in rdr.records() {
+        let r = r.expect("row");
+        let (email, status) = (r[0].to_lowercase(), &r[6]);
+        if status == "unsubscribed" || status == "cleaned" {
+            assert!(
+                !emails.contains(&email.as_str()),
+                "{email} ({status}) is in mailing.csv"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3);
+    assert!(!mailing.is_empty());
+}
+
+#[test]
+fn formulas_are_neutralised_in_every_csv() {
+    let wd = Workdir::new();
+    demo_run(&wd, &[]);
+    for f in [
+        "master.csv",
+        "provenance.csv",
+        "xref.csv",
+        "review.csv",
+        "rejects.csv",
+        "mailing.csv",
+    ] {
+        for r in wd.csv(&format!("out/{f}")) {
+            for v in r.values() {
+                assert!(
+                    !v.starts_with('=') && !v.starts_with('@'),
+                    "{f} has a live formula cell: {v}"
+                );
+            }
+        }
+    }
+    let prov = wd.read("out/provenance.csv");
+    assert!(
+        prov.contains("'=HYPERLINK"),
+        "the formula company is kept, neutralised"
+    );
+}
+
+#[test]
+fn summary_and_eval() {
+    let wd = Workdir::new();
+    demo_run(&wd, &[]);
+    let summary: serde_json::Value =
+        serde_json::from_str(&wd.read("out/summary.json")).expect("summary.json");
+    assert_eq!(summary["rejects"], 1);
+    assert_eq!(summary["records"].as_u64(), Some(61));
+    let o = wd
+        .command(&["eval", "--json", "--truth"])
+        .arg(fixture("demo/truth.csv"))
+        .arg("out")
+        .assert_success();
+    let e: serde_json::Value = serde_json::from_slice(&o.stdout).expect("eval json");
+    assert_eq!(e["records"], 61);
+    assert_eq!(e["missing"], 1, "the rejected row");
+    let f1 = e["cluster"]["f1"].as_f64().expect("f1");
+    assert!(f1 > 0.8, "demo F1 fell to {f1}");
+}
+
+#[test]
+fn same_clusters_and_ids_whatever_order_and_threads() {
+    let a = Workdir::new();
+    let b = Workdir::new();
+    let files: Vec<String> = DEMO
+        .iter()
+        .map(|f| fixture(&format!("demo/{f}")).display().to_string())
+        .collect();
+    let mut cmd = a.command(&["run", "-q", "--threads", "1", "--out", "out"]);
+    for f in &files {
+        cmd.arg(f);
+    }
+    cmd.assert_success();
+    let mut cmd = b.command(&["run", "-q", "--threads", "2", "--out", "out"]);
+    for f in files.iter().rev() {
+        cmd.arg(f);
+    }
+    cmd.assert_success();
+    let map = |wd: &Workdir| -> BTreeMap<String, String> {
+        wd.csv("out/xref.csv")
+            .into_iter()
+            .map(|r| (r["stable_key"].clone(), r["master_id"].clone()))
+            .collect()
+    };
+    assert_eq!(map(&a), map(&b));
+}
+
+#[test]
+fn corpus_csv_files_all_run() {
+    let wd = Workdir::new();
+    let mut cmd = wd.command(&["run", "-q", "--out", "out"]);
+    let mut n = 0;
+    for dir in std::fs::read_dir(fixture("import/corpus")).expect("corpus") {
+        for f in std::fs::read_dir(dir.expect("dir").path()).expect("dir") {
+            let p = f.expect("file").path();
+            if p.extension().is_some_and(|e| e == "csv") {
+                cmd.arg(p);
+                n += 1;
+            }
+        }
+    }
+    assert!(n >= 30);
+    cmd.assert_success();
+    let summary: serde_json::Value =
+        serde_json::from_str(&wd.read("out/summary.json")).expect("summary.json");
+    assert!(summary["records"].as_u64().unwrap_or(0) > 1000);
+}
