@@ -7,14 +7,18 @@
 //! | `xref.csv` | input record | the master it went to, with the weight that put it there |
 //! | `mailing.csv` | deliverable master | one address to mail; unsubscribes and bounces left out |
 //! | `review.csv` | uncertain pair | both records and each field's level and weight |
+//! | `review.html` | uncertain pair | the same pairs to decide in a browser; exports `decisions.csv` |
 //! | `rejects.csv` | unreadable row | file, row, line and reason |
 //! | `matches.csv` | merged pair | only with `write-matches`; for pairwise evaluation |
 //! | `summary.json` | run | counts, thresholds, model, timings, warnings |
+//! | `summary.html` | run | the summary for people: charts, estimated accuracy |
 //!
-//! Every CSV cell goes through [`cell::safe`] (formula injection).
+//! Every CSV cell goes through [`cell::safe`] (formula injection); every HTML value
+//! through [`html::escape`] or [`html::script_json`].
 
 pub mod atomic;
 pub mod cell;
+pub mod html;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -215,6 +219,7 @@ pub fn write_all(
     write_xref(l, out, &mut files)?;
     let mailable = write_mailing(l, out, &mut files)?;
     write_review(l, out, &mut files)?;
+    html::write_review(l, out, &mut files)?;
     write_rejects(l, out, &mut files)?;
     let match_w = score::weight_of(rules.matching.match_threshold);
     if rules.write_matches {
@@ -270,6 +275,7 @@ pub fn write_all(
         out: out.display().to_string(),
         files: {
             let mut f = files.clone();
+            f.push(out.join("summary.html").display().to_string());
             f.push(out.join("summary.json").display().to_string());
             f
         },
@@ -337,6 +343,7 @@ pub fn write_all(
     };
     let mut summary = summary;
     summary.seconds = summary.stages.iter().map(|s| s.seconds).sum();
+    html::write_summary(linked, rules, &summary, out)?;
     let mut f = AtomicFile::create(out, "summary.json")?;
     let path = f.path().to_path_buf();
     serde_json::to_writer_pretty(&mut f, &summary)
@@ -768,9 +775,11 @@ pub fn describe(summary: &Summary) -> String {
             "xref.csv" => "every input record → its master",
             "mailing.csv" => "one row per deliverable address (no unsubscribes, no bounces)",
             "review.csv" => "uncertain pairs for a person to decide",
+            "review.html" => "the same pairs to decide in a browser; exports decisions.csv",
             "rejects.csv" => "rows that could not be read, with the reason",
             "matches.csv" => "every merged pair with its weight",
             "summary.json" => "counts, model and timings",
+            "summary.html" => "the run at a glance: charts and estimated accuracy",
             _ => "",
         };
         s.push_str(&format!("    {name:<16} {what}\n"));
