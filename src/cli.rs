@@ -61,6 +61,20 @@ pub enum Command {
         #[arg(value_name = "OUTDIR")]
         out: PathBuf,
     },
+    /// Show how listmerge reads files (format, header, column mapping, rejects, first
+    /// contacts), to check a new source before a run uses it. Prints field values.
+    #[command(after_help = EXIT_CODES)]
+    Inspect {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// How many contacts (and rejects) to show per file.
+        #[arg(long, value_name = "N", default_value_t = 3)]
+        limit: usize,
+        /// The files to inspect.
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<String>,
+    },
 }
 
 /// Splits `name=path` (a name is letters, digits, `_`, `-`, `.`; anything else with an
@@ -164,6 +178,28 @@ pub fn execute(command: Command) -> Result<()> {
             // A closed pipe (`| head`) is not an error.
             let _ = stdout.write_all(text.as_bytes());
             Ok(())
+        }
+        Command::Inspect { json, limit, files } => {
+            let rules = Rules::defaults();
+            let reports =
+                crate::inspect::inspect(&files, limit, rules.matching.default_country.as_deref());
+            let text = if json {
+                serde_json::to_string_pretty(&reports).unwrap_or_default() + "\n"
+            } else {
+                crate::inspect::to_text(&reports)
+            };
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            // The other files were still shown; the exit code says one could not be read.
+            match reports
+                .iter()
+                .find_map(|r| Some((&r.path, r.error.as_ref()?)))
+            {
+                Some((path, _)) => Err(Error::input(
+                    path,
+                    "could not be read (see the report above); check the path",
+                )),
+                None => Ok(()),
+            }
         }
     }
 }

@@ -41,6 +41,24 @@ pub struct FileInfo {
     pub format: String,
 }
 
+/// How an importer read one file, for `listmerge inspect`. Additive: an importer that
+/// has nothing to say adds none, and every part is optional.
+#[derive(Debug, Clone)]
+pub struct FileLayout {
+    /// The file this describes.
+    pub file: FileId,
+    /// The text encoding (`utf-8`, `windows-1252`, `utf-16le bom`).
+    pub encoding: Option<String>,
+    /// The delimiter of a delimited text file (`','`, `tab`).
+    pub delimiter: Option<String>,
+    /// The sheets of a workbook that were read.
+    pub sheets: Vec<String>,
+    /// The 1-based line (or sheet row) of the header row.
+    pub header_line: Option<u32>,
+    /// Each header as written → where its values go (`email`, `custom`, `ignored`).
+    pub columns: Vec<(String, String)>,
+}
+
 /// One source: a name, a survivorship priority and a default phone country.
 #[derive(Debug, Clone)]
 pub struct SourceInfo {
@@ -378,4 +396,6 @@ pub struct Inputs {
     pub records: Vec<Record>,
     /// Rows that could not be read.
     pub rejects: Vec<Reject>,
+    /// How each file was read, for `inspect` (at most one per file; see [`FileLayout`]).
+    pub layouts: Vec<FileLayout>,
 }

@@ -38,7 +38,9 @@ use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 use super::mapping::{self, Group, Guess};
 use super::{ColumnTarget, Sink, SourceSpec};
 use crate::error::{Error, Result};
-use crate::model::{Field, FileId, FileInfo, Locator, Record, Reject, SourceId, Target};
+use crate::model::{
+    Field, FileId, FileInfo, FileLayout, Locator, Record, Reject, SourceId, Target,
+};
 
 /// How much of the file decides the encoding and the delimiter.
 const SAMPLE: usize = 64 * 1024;
@@ -78,6 +80,14 @@ pub(crate) fn read(path: &Path, spec: &SourceSpec, sink: &mut Sink<'_>) -> Resul
     }
     let delimiter = sniff_delimiter(&text);
     drop(text);
+    sink.out.layouts.push(FileLayout {
+        file: file_id,
+        encoding: Some(detected.describe()),
+        delimiter: Some(describe_delimiter(delimiter)),
+        sheets: Vec::new(),
+        header_line: None,
+        columns: Vec::new(),
+    });
     if let Some(info) = sink.out.files.last_mut() {
         info.format = format!(
             "csv {} {}",
@@ -128,6 +138,11 @@ pub(crate) fn read(path: &Path, spec: &SourceSpec, sink: &mut Sink<'_>) -> Resul
         ));
     }
     let plan = Plan::new(&head[h], spec, sink, path, &mut lossy);
+    let columns = plan.describe(&head[h], &mut lossy);
+    if let Some(layout) = sink.out.layouts.last_mut() {
+        layout.header_line = Some(line_of(&head[h]));
+        layout.columns = columns;
+    }
 
     let mut rows = Rows {
         file: file_id,
@@ -783,6 +798,24 @@ impl Plan {
 
     fn width(&self) -> usize {
         self.cols.len()
+    }
+
+    /// Each header → where its column goes, in words, for `listmerge inspect`.
+    fn describe(&self, header: &ByteRecord, lossy: &mut bool) -> Vec<(String, String)> {
+        header
+            .iter()
+            .zip(&self.cols)
+            .map(|(name, col)| {
+                let target = match *col {
+                    Col::Drop => "ignored".to_string(),
+                    Col::Plain(Target::Known(f)) => f.name().to_string(),
+                    Col::Plain(Target::Custom(_)) => "custom".to_string(),
+                    Col::Address { field, .. } => format!("{field} (address group)"),
+                    Col::Phone { .. } => "phone (kind from its type column)".to_string(),
+                };
+                (cell(name, lossy).trim().to_string(), target)
+            })
+            .collect()
     }
 }
 

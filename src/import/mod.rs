@@ -8,7 +8,8 @@
 //! understood at all (binary, no header) becomes one file-level reject (row 0) and the
 //! run goes on; only a file that cannot be opened or read is an [`Error`].
 //!
-//! Only CSV (and its TSV / semicolon / pipe cousins) is read so far; see [`csv`].
+//! CSV (and its TSV / semicolon / pipe cousins, [`csv`]) and typed-in business cards
+//! ([`cards`]: `.txt` files that are neither vCards nor tables) are read so far.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -17,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::model::{Field, Inputs, SourceId, SourceInfo};
 use crate::report::Report;
 
+pub mod cards;
 pub mod csv;
 pub mod mapping;
 
@@ -70,7 +72,11 @@ pub fn inputs(specs: &[SourceSpec], report: &dyn Report) -> Result<Inputs> {
                 "too many input files (more than 65535); merge some of them first",
             ));
         }
-        csv::read(path, spec, &mut sink)?;
+        if cards::claims(path) {
+            cards::read(path, spec, &mut sink)?;
+        } else {
+            csv::read(path, spec, &mut sink)?;
+        }
     }
     report.finish();
     Ok(out)
