@@ -19,6 +19,7 @@ use crate::report::Report;
 
 pub mod csv;
 pub mod mapping;
+pub mod xlsx;
 
 /// What an explicit column mapping in `rules.toml` sends a column to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +47,8 @@ pub struct SourceSpec {
     pub default_country: Option<String>,
     /// Explicit column mapping: header (as written) → target. Wins over auto-mapping.
     pub columns: Vec<(String, ColumnTarget)>,
+    /// Workbooks only: the sheets to read (by name); empty reads every sheet.
+    pub sheets: Vec<String>,
 }
 
 /// Reads every spec with a path, in order, into one [`Inputs`].
@@ -70,7 +73,11 @@ pub fn inputs(specs: &[SourceSpec], report: &dyn Report) -> Result<Inputs> {
                 "too many input files (more than 65535); merge some of them first",
             ));
         }
-        csv::read(path, spec, &mut sink)?;
+        if xlsx::is_workbook(path) {
+            xlsx::read(path, spec, &mut sink)?;
+        } else {
+            csv::read(path, spec, &mut sink)?;
+        }
     }
     report.finish();
     Ok(out)
