@@ -478,6 +478,7 @@ fn resolve(user: RawRules, defaults: Option<RawRules>, text: &str, path: &Path) 
                 None => None,
             },
             columns,
+            sheets: Vec::new(),
         });
     }
 

@@ -21,6 +21,7 @@ use crate::report::Report;
 pub mod cards;
 pub mod csv;
 pub mod mapping;
+pub mod xlsx;
 
 /// What an explicit column mapping in `rules.toml` sends a column to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +49,8 @@ pub struct SourceSpec {
     pub default_country: Option<String>,
     /// Explicit column mapping: header (as written) → target. Wins over auto-mapping.
     pub columns: Vec<(String, ColumnTarget)>,
+    /// Workbooks only: the sheets to read (by name); empty reads every sheet.
+    pub sheets: Vec<String>,
 }
 
 /// Reads every spec with a path, in order, into one [`Inputs`].
@@ -72,7 +75,9 @@ pub fn inputs(specs: &[SourceSpec], report: &dyn Report) -> Result<Inputs> {
                 "too many input files (more than 65535); merge some of them first",
             ));
         }
-        if cards::claims(path) {
+        if xlsx::is_workbook(path) {
+            xlsx::read(path, spec, &mut sink)?;
+        } else if cards::claims(path) {
             cards::read(path, spec, &mut sink)?;
         } else {
             csv::read(path, spec, &mut sink)?;
