@@ -32,3 +32,4 @@ pub mod output;
 pub mod pipeline;
 
 pub mod eval;
+pub mod generate;
