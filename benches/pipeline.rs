@@ -95,7 +95,12 @@ fn stages(c: &mut Criterion) {
                 .iter()
                 .zip(&linked.comparisons)
                 .map(|(p, c)| {
-                    model.weight(p.kind, *c, &linked.keys[p.a as usize], &linked.keys[p.b as usize])
+                    model.weight(
+                        p.kind,
+                        *c,
+                        &linked.keys[p.a as usize],
+                        &linked.keys[p.b as usize],
+                    )
                 })
                 .collect::<Vec<f64>>()
         })
@@ -108,7 +113,11 @@ fn stages(c: &mut Criterion) {
         .iter()
         .zip(&linked.weights)
         .filter(|(_, w)| **w >= match_w)
-        .map(|(p, w)| Edge { a: p.a, b: p.b, weight: *w })
+        .map(|(p, w)| Edge {
+            a: p.a,
+            b: p.b,
+            weight: *w,
+        })
         .collect();
     let cannot: Vec<CannotLink> = linked
         .pairs
@@ -116,7 +125,11 @@ fn stages(c: &mut Criterion) {
         .iter()
         .zip(&linked.weights)
         .filter(|(_, w)| **w < cannot_w)
-        .map(|(p, _)| CannotLink { a: p.a, b: p.b, hard: false })
+        .map(|(p, _)| CannotLink {
+            a: p.a,
+            b: p.b,
+            hard: false,
+        })
         .collect();
     g.bench_function("cluster", |b| {
         b.iter_batched(
@@ -191,7 +204,14 @@ fn micro(c: &mut Criterion) {
         b.iter(|| ten_k.iter().map(|c| keys::key(c, &[])).collect::<Vec<_>>())
     });
 
-    let pairs: Vec<_> = linked.pairs.pairs.iter().cycle().take(100_000).copied().collect();
+    let pairs: Vec<_> = linked
+        .pairs
+        .pairs
+        .iter()
+        .cycle()
+        .take(100_000)
+        .copied()
+        .collect();
     g.bench_function("compare_100k_pairs", |b| {
         b.iter(|| {
             pairs
