@@ -32,4 +32,5 @@ pub mod output;
 pub mod pipeline;
 
 pub mod eval;
+pub mod generate;
 pub mod inspect;
