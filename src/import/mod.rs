@@ -19,6 +19,7 @@ use crate::report::Report;
 
 pub mod csv;
 pub mod mapping;
+pub mod vcard;
 
 /// What an explicit column mapping in `rules.toml` sends a column to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +71,11 @@ pub fn inputs(specs: &[SourceSpec], report: &dyn Report) -> Result<Inputs> {
                 "too many input files (more than 65535); merge some of them first",
             ));
         }
-        csv::read(path, spec, &mut sink)?;
+        if vcard::sniff(path) {
+            vcard::read(path, spec, &mut sink)?;
+        } else {
+            csv::read(path, spec, &mut sink)?;
+        }
     }
     report.finish();
     Ok(out)
