@@ -21,6 +21,7 @@ use crate::report::Report;
 pub mod cards;
 pub mod csv;
 pub mod mapping;
+pub mod vcard;
 pub mod xlsx;
 
 /// What an explicit column mapping in `rules.toml` sends a column to.
@@ -75,8 +76,12 @@ pub fn inputs(specs: &[SourceSpec], report: &dyn Report) -> Result<Inputs> {
                 "too many input files (more than 65535); merge some of them first",
             ));
         }
+        // Content decides before extensions where it can: a `.txt` of vCards is a
+        // vCard file, a renamed workbook is a workbook.
         if xlsx::is_workbook(path) {
             xlsx::read(path, spec, &mut sink)?;
+        } else if vcard::sniff(path) {
+            vcard::read(path, spec, &mut sink)?;
         } else if cards::claims(path) {
             cards::read(path, spec, &mut sink)?;
         } else {
