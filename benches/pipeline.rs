@@ -50,6 +50,7 @@ fn stages(c: &mut Criterion) {
     let report = Silent::default();
     let specs = specs(&path);
     let opts = RunOptions {
+        decisions: None,
         sources: specs.clone(),
         out: dir.path().join("out"),
     };
@@ -171,6 +172,7 @@ fn whole(c: &mut Criterion) {
         let dir = tempdir();
         let path = generated(dir.path(), n);
         let opts = RunOptions {
+            decisions: None,
             sources: specs(&path),
             out: dir.path().join("out"),
         };
@@ -187,6 +189,7 @@ fn micro(c: &mut Criterion) {
     let rules = Rules::defaults();
     let report = Silent::default();
     let opts = RunOptions {
+        decisions: None,
         sources: specs(&path),
         out: dir.path().join("out"),
     };

@@ -44,6 +44,10 @@ pub enum Command {
         /// Threads to use (default: all cores).
         #[arg(long, value_name = "N")]
         threads: Option<usize>,
+        /// Decisions exported from review.html: `same` pairs are merged, `different`
+        /// pairs are kept apart, whatever the model says (also `decisions` in [review]).
+        #[arg(long, value_name = "FILE")]
+        decisions: Option<PathBuf>,
         /// Input files; `name=path` names the source (default: the file name).
         #[arg(value_name = "INPUT")]
         inputs: Vec<String>,
@@ -152,7 +156,15 @@ pub fn resolve_run(
                 .into(),
         ));
     }
-    Ok((rules, RunOptions { sources, out }))
+    let decisions = rules.decisions.clone();
+    Ok((
+        rules,
+        RunOptions {
+            sources,
+            out,
+            decisions,
+        },
+    ))
 }
 
 /// Runs a subcommand, printing what it has to say.
@@ -164,6 +176,7 @@ pub fn execute(command: Command) -> Result<()> {
             out,
             quiet,
             threads,
+            decisions,
             inputs,
         } => {
             if let Some(n) = threads {
@@ -172,7 +185,10 @@ pub fn execute(command: Command) -> Result<()> {
                     .num_threads(n.max(1))
                     .build_global();
             }
-            let (rules, opts) = resolve_run(rules.as_ref(), out, &inputs)?;
+            let (rules, mut opts) = resolve_run(rules.as_ref(), out, &inputs)?;
+            if decisions.is_some() {
+                opts.decisions = decisions;
+            }
             let report = crate::report::Bars::new(quiet);
             let summary = crate::pipeline::run(&rules, &opts, &report)?;
             if !quiet {

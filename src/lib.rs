@@ -26,6 +26,7 @@ pub mod compare;
 pub mod score;
 
 pub mod cluster;
+pub mod decisions;
 pub mod survive;
 
 pub mod output;

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use crate::block::{self, CandidatePairs};
 use crate::cluster::{self, CannotLink, Clusters, Edge};
 use crate::compare::{compare, Comparison};
+use crate::decisions;
 use crate::error::Result;
 use crate::import::{self, SourceSpec};
 use crate::model::{Contact, Inputs};
@@ -29,6 +30,8 @@ pub struct RunOptions {
     pub sources: Vec<SourceSpec>,
     /// Output folder.
     pub out: PathBuf,
+    /// A reviewer's decisions file, if any.
+    pub decisions: Option<PathBuf>,
 }
 
 /// Time and memory of one stage.
@@ -72,6 +75,8 @@ pub struct Linked {
     pub stages: Vec<StageStat>,
     /// The custom comparisons (column, method) that were active.
     pub custom: Vec<(String, CompareMethod)>,
+    /// Reviewers' decisions applied.
+    pub decisions: decisions::Resolved,
 }
 
 /// Peak resident set size of this process in MiB, from /proc (0 elsewhere).
@@ -142,6 +147,20 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
     let (keys, generic) =
         keys::match_keys(&contacts, &custom_idx, rules.matching.generic_after, report);
     let record_keys = survive::record_keys(&inputs, &contacts);
+    let decided = match &opts.decisions {
+        Some(path) => {
+            let d = decisions::resolve(&decisions::read(path)?, &record_keys);
+            if d.missing > 0 {
+                report.warn(&format!(
+                    "{}: {} decision(s) name records this run does not have (removed or re-keyed); they were skipped",
+                    path.display(),
+                    d.missing
+                ));
+            }
+            d
+        }
+        None => decisions::Resolved::default(),
+    };
     clock.lap("normalise");
 
     let pairs = block::candidate_pairs(&keys, rules.matching.max_block_size, report);
@@ -193,7 +212,7 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
             weight: *w,
         })
         .collect();
-    let cannot: Vec<CannotLink> = pairs
+    let mut cannot: Vec<CannotLink> = pairs
         .pairs
         .iter()
         .zip(&weights)
@@ -204,7 +223,13 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
             hard: false,
         })
         .collect();
-    let clusters = cluster::clusters(keys.len(), edges, &[], &cannot);
+    cannot.extend(
+        decided
+            .cannot
+            .iter()
+            .map(|&(a, b)| CannotLink { a, b, hard: true }),
+    );
+    let clusters = cluster::clusters(keys.len(), edges, &decided.must, &cannot);
     let review_w = score::weight_of(rules.matching.review_threshold);
     let mut review: Vec<usize> = (0..pairs.pairs.len())
         .filter(|&i| {
@@ -212,6 +237,8 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
             weights[i] >= review_w
                 && weights[i] < match_w
                 && clusters.of[p.a as usize] != clusters.of[p.b as usize]
+                // Pairs a reviewer already called different do not come back.
+                && decided.cannot.binary_search(&(p.a, p.b)).is_err()
         })
         .collect();
     review.sort_by(|&x, &y| weights[y].total_cmp(&weights[x]).then(x.cmp(&y)));
@@ -244,6 +271,7 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
         review,
         stages: clock.stages,
         custom,
+        decisions: decided,
     })
 }
 

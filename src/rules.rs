@@ -34,6 +34,9 @@ pub struct RawRules {
     /// `[output]`
     #[serde(default)]
     pub output: RawOutput,
+    /// `[review]`
+    #[serde(default)]
+    pub review: RawReview,
     /// `[[source]]`
     #[serde(default)]
     pub source: Vec<RawSource>,
@@ -71,6 +74,13 @@ pub struct RawSurvivorship {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawOutput {
     write_matches: Option<bool>,
+}
+
+/// `[review]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawReview {
+    decisions: Option<String>,
 }
 
 /// One `[[source]]` as written.
@@ -186,6 +196,8 @@ pub struct Rules {
     pub write_matches: bool,
     /// `[[source]]` entries.
     pub sources: Vec<SourceSpec>,
+    /// Reviewers' decisions file (`[review] decisions`).
+    pub decisions: Option<PathBuf>,
 }
 
 impl Rules {
@@ -212,6 +224,11 @@ impl Rules {
                 if p.is_relative() {
                     *p = base.join(&*p);
                 }
+            }
+        }
+        if let Some(p) = &mut rules.decisions {
+            if p.is_relative() {
+                *p = base.join(&*p);
             }
         }
         Ok(rules)
@@ -502,6 +519,12 @@ fn resolve(user: RawRules, defaults: Option<RawRules>, text: &str, path: &Path) 
             .or(d.output.write_matches)
             .unwrap_or(false),
         sources,
+        decisions: user
+            .review
+            .decisions
+            .or(d.review.decisions)
+            .filter(|p| !p.trim().is_empty())
+            .map(PathBuf::from),
     })
 }
 

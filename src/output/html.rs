@@ -1302,6 +1302,7 @@ mod tests {
         let mut rules = Rules::defaults();
         rules.matching.random_pairs = 1000;
         let opts = RunOptions {
+            decisions: None,
             sources: vec![SourceSpec {
                 path: Some(csv),
                 ..Default::default()

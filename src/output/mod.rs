@@ -62,6 +62,8 @@ pub struct Summary {
     pub review_pairs: usize,
     /// Merges refused because of a cannot-link.
     pub refused_merges: usize,
+    /// Reviewers' decisions applied: same, different, naming missing records.
+    pub decisions: DecisionCounts,
     /// Blocks too big to compare.
     pub capped_blocks: Vec<CappedSummary>,
     /// Shared e-mail addresses found (count).
@@ -89,6 +91,17 @@ pub struct SourceCount {
     pub records: usize,
     /// Rejects.
     pub rejects: usize,
+}
+
+/// Reviewers' decisions applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionCounts {
+    /// Must-links.
+    pub same: usize,
+    /// Cannot-links.
+    pub different: usize,
+    /// Decisions naming records this run does not have.
+    pub missing: usize,
 }
 
 /// A capped block.
@@ -289,6 +302,11 @@ pub fn write_all(
         matched_pairs: l.weights.iter().filter(|w| **w >= match_w).count(),
         review_pairs: l.review.len(),
         refused_merges: l.clusters.refused.len(),
+        decisions: DecisionCounts {
+            same: l.decisions.must.len(),
+            different: l.decisions.cannot.len(),
+            missing: l.decisions.missing,
+        },
         capped_blocks: l
             .pairs
             .capped
