@@ -58,6 +58,7 @@ pub struct RawMatching {
     seed: Option<u64>,
     generic_after: Option<Spanned<u32>>,
     default_country: Option<Spanned<String>>,
+    different_names_never_merge: Option<bool>,
 }
 
 /// `[survivorship]` as written.
@@ -145,6 +146,9 @@ pub struct Matching {
     pub generic_after: u32,
     /// Last-resort phone country.
     pub default_country: Option<String>,
+    /// Two records whose given names clearly differ never merge unless they share a
+    /// personal e-mail address.
+    pub different_names_never_merge: bool,
     /// Custom-field comparisons.
     pub custom: Vec<CustomCompare>,
 }
@@ -510,6 +514,11 @@ fn resolve(user: RawRules, defaults: Option<RawRules>, text: &str, path: &Path) 
             seed,
             generic_after: *ga.get_ref(),
             default_country,
+            different_names_never_merge: user
+                .matching
+                .different_names_never_merge
+                .or(d.matching.different_names_never_merge)
+                .unwrap_or(true),
             custom,
         },
         survivorship: Survivorship { rules },
@@ -543,7 +552,7 @@ mod tests {
     #[test]
     fn bundled_defaults_are_valid() {
         let r = Rules::defaults();
-        assert_eq!(r.matching.match_threshold, 0.95);
+        assert_eq!(r.matching.match_threshold, 0.5);
         assert!(r.matching.review_threshold < r.matching.match_threshold);
         assert_eq!(r.survivorship.rule("company"), Survive::SourcePriority);
         assert_eq!(r.survivorship.rule("name"), Survive::MostFrequent);
@@ -553,7 +562,7 @@ mod tests {
     fn user_values_override_defaults() {
         let r = parse("[matching]\nmatch-threshold = 0.99\n").expect("valid");
         assert_eq!(r.matching.match_threshold, 0.99);
-        assert_eq!(r.matching.review_threshold, 0.5);
+        assert_eq!(r.matching.review_threshold, 0.1);
     }
 
     #[test]

@@ -72,6 +72,8 @@ pub struct Model {
     pub iterations: u32,
     /// Custom comparison methods, same order as the custom fields.
     pub custom_methods: Vec<CompareMethod>,
+    /// `different-names-never-merge`: see [`Model::vetoed`].
+    pub name_veto: bool,
     /// Record counts per given-name hash and per family-name hash.
     given_tf: FxHashMap<u64, u32>,
     family_tf: FxHashMap<u64, u32>,
@@ -96,7 +98,12 @@ pub struct Breakdown {
     pub weight: f64,
     /// Match probability.
     pub probability: f64,
+    /// The pair was held apart by `different-names-never-merge`.
+    pub vetoed: bool,
 }
+
+/// The weight given to a pair that a hard rule keeps apart (probability about 1e-9).
+pub const VETO_WEIGHT: f64 = -30.0;
 
 /// Largest absolute weight of one level: no single field may decide alone beyond this.
 const MAX_LEVEL_WEIGHT: f64 = 14.0;
@@ -424,6 +431,7 @@ pub fn model(
         kinds,
         iterations,
         custom_methods: methods,
+        name_veto: rules.different_names_never_merge,
         given_tf,
         family_tf,
         given_rate,
@@ -474,10 +482,25 @@ impl Model {
         w
     }
 
-    /// The full weight of a pair: prior + level weights + term-frequency adjustments.
+    /// Whether `different-names-never-merge` holds a pair apart: the given names
+    /// clearly differ (a different family name too, or the same family name — two
+    /// relatives) and the two do not share a personal e-mail address. Colleagues at
+    /// one switchboard and relatives at one address agree on much else; on small
+    /// inputs the model cannot learn that this agreement means little, so a rule does.
+    pub fn vetoed(&self, c: Comparison) -> bool {
+        self.name_veto && matches!(c.level(0), 6 | 8) && c.level(1) != 1
+    }
+
+    /// The full weight of a pair: prior + level weights + term-frequency adjustments,
+    /// or [`VETO_WEIGHT`] when a hard rule holds the pair apart.
     pub fn weight(&self, kind: u8, c: Comparison, a: &MatchKey, b: &MatchKey) -> f64 {
         let (g, f) = self.tf(c, a, b);
-        self.pattern_weight(kind, c) + g + f
+        let w = self.pattern_weight(kind, c) + g + f;
+        if self.vetoed(c) {
+            w.min(VETO_WEIGHT)
+        } else {
+            w
+        }
     }
 
     /// Every number behind a pair's weight.
@@ -501,6 +524,7 @@ impl Model {
             prior: self.prior(kind),
             weight,
             probability: probability(weight),
+            vetoed: self.vetoed(c),
         }
     }
 }
