@@ -45,7 +45,7 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         threads: Option<usize>,
         /// Decisions exported from review.html: `same` pairs are merged, `different`
-        /// pairs are kept apart, whatever the model says (also `decisions` in [review]).
+        /// pairs are kept apart, whatever the model says (also `decisions` in the `[review]` table).
         #[arg(long, value_name = "FILE")]
         decisions: Option<PathBuf>,
         /// Input files; `name=path` names the source (default: the file name).

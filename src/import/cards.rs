@@ -2,7 +2,7 @@
 //!
 //! Input: one text file and its [`SourceSpec`]. Output: one [`Record`] per card (or one
 //! [`Reject`] when a card has no usable name, e-mail or phone), appended to the shared
-//! [`Sink`]. The locator's `row` is the card number (1-based) and `line` the card's first
+//! `Sink`. The locator's `row` is the card number (1-based) and `line` the card's first
 //! line; the file's format reads `business cards`.
 //!
 //! Cards are separated by blank lines or by a line of dashes (`---`). Each line is cut into
@@ -20,7 +20,7 @@
 //!   the person, title words in four languages point to the title. One name and one
 //!   company per card; what is left over goes into [`Field::Notes`].
 //!
-//! Invariant: a card never loses a line. Every segment lands in exactly one [`Item`];
+//! Invariant: a card never loses a line. Every segment lands in exactly one `Item`;
 //! an item's values hold the segment's text without its label (an address segment may
 //! give several values: street, postcode, city, country).
 //!
