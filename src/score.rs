@@ -22,7 +22,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::compare::{compare, level_count, Comparison, CUSTOM_LEVELS, FIELDS, LEVELS};
+use crate::compare::{level_count, Comparison, CUSTOM_LEVELS, FIELDS, LEVELS};
 use crate::normalize::keys::MatchKey;
 use crate::rules::{CompareMethod, Matching};
 
@@ -130,30 +130,23 @@ fn splitmix(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Counts of levels per field over random pairs, plus how often random pairs share a
-/// given name and a family name exactly (for term frequencies).
-fn random_counts(
-    keys: &[MatchKey],
-    nfields: usize,
-    methods: &[CompareMethod],
-    rules: &Matching,
-) -> (Vec<Vec<f64>>, f64, f64) {
+/// How often two random records share a given name, and a family name, exactly:
+/// the baseline the term-frequency adjustment compares a name's own frequency with.
+fn random_name_rates(keys: &[MatchKey], rules: &Matching) -> (f64, f64) {
     let n = keys.len() as u64;
-    let empty = || -> Vec<Vec<f64>> { (0..nfields).map(|f| vec![0.0; level_count(f)]).collect() };
     if n < 2 {
-        return (empty(), 0.0, 0.0);
+        return (0.5, 0.5);
     }
-    let chunks = 64u64;
     // Small inputs have few distinct pairs; sampling far more than that is wasted work.
     let wanted = (rules.random_pairs as u64).min(n.saturating_mul(50));
+    let chunks = 64u64;
     let per = wanted.div_ceil(chunks);
-    let partial: Vec<(Vec<Vec<f64>>, [f64; 4])> = (0..chunks)
+    let names = (0..chunks)
         .into_par_iter()
         .map(|c| {
             let mut state = rules.seed ^ c.wrapping_mul(0xA076_1D64_78BD_642F);
-            let mut counts = empty();
             // given seen, given equal, family seen, family equal
-            let mut names = [0.0; 4];
+            let mut names = [0.0f64; 4];
             for _ in 0..per {
                 let a = splitmix(&mut state) % n;
                 let b = splitmix(&mut state) % n;
@@ -161,10 +154,6 @@ fn random_counts(
                     continue;
                 }
                 let (ka, kb) = (&keys[a as usize], &keys[b as usize]);
-                let cmp = compare(ka, kb, methods);
-                for (f, row) in counts.iter_mut().enumerate() {
-                    row[cmp.level(f)] += 1.0;
-                }
                 if ka.given_h != 0 && kb.given_h != 0 {
                     names[0] += 1.0;
                     names[1] += f64::from(ka.given_h == kb.given_h);
@@ -174,23 +163,14 @@ fn random_counts(
                     names[3] += f64::from(ka.family_h == kb.family_h);
                 }
             }
-            (counts, names)
+            names
         })
-        .collect();
-    let mut counts = empty();
-    let mut names = [0.0; 4];
-    for (p, nm) in partial {
-        for (f, row) in p.into_iter().enumerate() {
-            for (l, v) in row.into_iter().enumerate() {
-                counts[f][l] += v;
-            }
-        }
-        for i in 0..4 {
-            names[i] += nm[i];
-        }
-    }
+        .reduce(
+            || [0.0; 4],
+            |x, y| [x[0] + y[0], x[1] + y[1], x[2] + y[2], x[3] + y[3]],
+        );
     let rate = |eq: f64, seen: f64| (eq + 0.5) / (seen + 1.0);
-    (counts, rate(names[1], names[0]), rate(names[3], names[2]))
+    (rate(names[1], names[0]), rate(names[3], names[2]))
 }
 
 /// Level counts of `field` over the patterns `pick` selects.
@@ -357,7 +337,7 @@ pub fn model(
 ) -> Model {
     let nfields = FIELDS.len() + custom.len();
     let methods: Vec<CompareMethod> = custom.iter().map(|(_, m)| *m).collect();
-    let (_, given_rate, family_rate) = random_counts(keys, nfields, &methods, rules);
+    let (given_rate, family_rate) = random_name_rates(keys, rules);
 
     let nkinds = crate::block::KINDS.len();
     let mut counts: FxHashMap<(u8, u64), f64> = FxHashMap::default();

@@ -53,6 +53,8 @@ pub struct PhoneKey {
 pub struct MatchKey {
     /// Folded given name (all given tokens, space separated).
     pub given: Box<str>,
+    /// `given` without spaces ("jeanpierre").
+    pub given_sq: Box<str>,
     /// Hash of the first given token.
     pub given_h: u64,
     /// Double Metaphone of the first given token (hashed).
@@ -71,6 +73,8 @@ pub struct MatchKey {
     pub phones: Box<[PhoneKey]>,
     /// Folded company, legal forms removed.
     pub company: Box<str>,
+    /// `company` without spaces.
+    pub company_sq: Box<str>,
     /// Hash of `company`.
     pub company_h: u64,
     /// Folded street line, street types unified.
@@ -203,10 +207,20 @@ pub fn key(c: &Contact, custom: &[(Option<u16>, crate::rules::CompareMethod)]) -
         family_h: hash(&family),
         family_phon: dm(&family),
         family: family.into(),
+        given_sq: given
+            .chars()
+            .filter(|c| *c != ' ')
+            .collect::<String>()
+            .into(),
         given: given.into(),
         emails: emails.into(),
         phones: phones.into(),
         company_h: hash(&company),
+        company_sq: company
+            .chars()
+            .filter(|c| *c != ' ')
+            .collect::<String>()
+            .into(),
         company: company.into(),
         street_h: hash(&street),
         street: street.into(),
