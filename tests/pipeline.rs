@@ -4,7 +4,21 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::util::{fixture, Workdir};
 
-const DEMO: [&str; 4] = ["crm.csv", "outlook.csv", "signups.csv", "tradeshow.csv"];
+/// The seven demo sources declared in fixtures/demo/rules.toml.
+const DEMO: [&str; 7] = [
+    "crm.csv",
+    "outlook.csv",
+    "signups.csv",
+    "tradeshow.csv",
+    "events.xlsx",
+    "phone-export.vcf",
+    "tradeshow-cards.txt",
+];
+
+/// Data rows of the one sheet of events.xlsx, counted by hand: `make.py` (`events`) writes a
+/// title row (sheet row 1), a blank row, the header (row 3) and 7 people (rows 4-10); the
+/// sheet XML holds rows 1 and 3-10. No CSV reader can count a workbook, so this is pinned.
+const EVENTS_XLSX_ROWS: usize = 7;
 
 fn demo_run(wd: &Workdir, extra: &[&str]) {
     let rules = fixture("demo/rules.toml");
@@ -24,9 +38,35 @@ fn master_of(xref: &[BTreeMap<String, String>], file: &str, row: u32) -> String 
         .clone()
 }
 
-/// Data rows of a demo file, counted by a CSV reader independent of listmerge.
+/// Data rows (records, cards) of a demo file, counted independently of listmerge: CSV files
+/// by a CSV reader, the vCard file by its `BEGIN:VCARD` lines, the cards file by its blocks
+/// (runs of lines between blank lines and `---` lines), the workbook by hand.
 fn data_rows(file: &str) -> usize {
+    if file.ends_with(".xlsx") {
+        return EVENTS_XLSX_ROWS;
+    }
     let bytes = std::fs::read(fixture(&format!("demo/{file}"))).expect("read fixture");
+    if file.ends_with(".vcf") {
+        let text = String::from_utf8_lossy(&bytes);
+        return text
+            .lines()
+            .filter(|l| l.trim().eq_ignore_ascii_case("BEGIN:VCARD"))
+            .count();
+    }
+    if file.ends_with(".txt") {
+        let text = String::from_utf8_lossy(&bytes);
+        let mut blocks = 0;
+        let mut in_block = false;
+        for l in text.lines() {
+            let l = l.trim();
+            let separator = l.is_empty() || (l.len() >= 3 && l.chars().all(|c| c == '-'));
+            if !separator && !in_block {
+                blocks += 1;
+            }
+            in_block = !separator;
+        }
+        return blocks;
+    }
     let delim = if file == "outlook.csv" { b';' } else { b',' };
     csv::ReaderBuilder::new()
         .delimiter(delim)
@@ -103,6 +143,50 @@ fn demo_master_list_is_what_a_person_expects() {
 }
 
 #[test]
+fn card_vcard_and_crm_make_one_master() {
+    let wd = Workdir::new();
+    demo_run(&wd, &[]);
+    let xref = wd.csv("out/xref.csv");
+    // Margaret O'Brien: crm.csv row 3, "Maggie" in phone-export.vcf (card 3, private
+    // e-mail) and the first card of tradeshow-cards.txt (OCR slips in e-mail and mobile).
+    let places = [
+        ("crm.csv", 3),
+        ("phone-export.vcf", 3),
+        ("tradeshow-cards.txt", 1),
+    ];
+    let masters: BTreeSet<String> = places
+        .iter()
+        .map(|&(f, row)| master_of(&xref, f, row))
+        .collect();
+    assert_eq!(masters.len(), 1, "{places:?} -> {masters:?}");
+    let margaret = masters.into_iter().next().expect("one master");
+
+    // The card's xref line names the card's first line in the file.
+    let cards = std::fs::read_to_string(fixture("demo/tradeshow-cards.txt")).expect("read");
+    let first_line = cards
+        .lines()
+        .position(|l| l.trim() == "Margaret O'Brien")
+        .expect("card 1 in the file")
+        + 1;
+    let card = xref
+        .iter()
+        .find(|r| r["file"].ends_with("tradeshow-cards.txt") && r["row"] == "1")
+        .expect("card 1 in xref.csv");
+    assert_eq!(card["line"], first_line.to_string(), "{card:?}");
+
+    // Her master's values name the card, the vCard and the CRM row they came from.
+    let prov = wd.csv("out/provenance.csv");
+    for (file, row) in places {
+        assert!(
+            prov.iter().any(|p| p["master_id"] == margaret
+                && p["file"].ends_with(file)
+                && p["row"] == row.to_string()),
+            "no provenance row of {margaret} names {file} row {row}"
+        );
+    }
+}
+
+#[test]
 fn mailing_list_leaves_out_unsubscribes_and_bounces() {
     let wd = Workdir::new();
     demo_run(&wd, &[]);
@@ -164,16 +248,27 @@ fn summary_and_eval() {
     demo_run(&wd, &[]);
     let summary: serde_json::Value =
         serde_json::from_str(&wd.read("out/summary.json")).expect("summary.json");
-    assert_eq!(summary["rejects"], 1);
-    assert_eq!(summary["records"].as_u64(), Some(61));
+    // 62 CSV rows + 7 workbook rows + 5 vCards + 7 cards = 81 rows: 79 records and 2
+    // rejects (tradeshow.csv row 13, the ragged row; tradeshow-cards.txt card 7, no name,
+    // e-mail or phone).
+    assert_eq!(summary["rejects"], 2);
+    assert_eq!(summary["records"].as_u64(), Some(79));
     let o = wd
         .command(&["eval", "--json", "--truth"])
         .arg(fixture("demo/truth.csv"))
         .arg("out")
         .assert_success();
     let e: serde_json::Value = serde_json::from_slice(&o.stdout).expect("eval json");
-    assert_eq!(e["records"], 61);
-    assert_eq!(e["missing"], 1, "the rejected row");
+    assert_eq!(e["records"], 79);
+    assert_eq!(
+        e["missing"], 1,
+        "the rejected row (the rejected card has no truth line)"
+    );
+    assert_eq!(e["unlabelled"], 0, "truth.csv lists every record");
+    assert_eq!(
+        e["entities"], 41,
+        "42 people minus Oliver Bennett (rejected)"
+    );
     let f1 = e["cluster"]["f1"].as_f64().expect("f1");
     assert!(f1 > 0.8, "demo F1 fell to {f1}");
 }
