@@ -17,6 +17,21 @@ const EXIT_CODES: &str = "Exit codes:
   4    an output could not be written
   130  interrupted";
 
+const EXPLAIN_HELP: &str =
+    "Records are named, in this order of precedence, by a stable key (xref.csv's
+stable_key column, `source:id` for sources with their own ids), by `source:row`, or by
+`file:row` / `file:sheet:row` (any trailing part of the path). Rows are 1-based data rows.
+
+A pair the run never compared (the two share no blocking key) is reported as not a
+candidate; its weight is shown anyway, marked hypothetical, scored with the blocking-key
+kind whose prior is lowest.
+
+Exit codes:
+  0    success
+  2    bad usage, a bad rules.toml, or a record that is not in the inputs
+  3    an input file could not be read
+  130  interrupted";
+
 /// listmerge: consolidate and de-duplicate contact lists into one master list.
 #[derive(Debug, Parser)]
 #[command(name = "listmerge", version, about, after_help = EXIT_CODES)]
@@ -78,6 +93,30 @@ pub enum Command {
         /// The files to inspect.
         #[arg(value_name = "FILE", required = true)]
         files: Vec<String>,
+    },
+    /// Why two records did or did not end in one master: both records' values, the
+    /// blocking keys they share, each field's level and weight, the term-frequency
+    /// adjustment, the total weight and probability against the thresholds, and their
+    /// masters. Runs the same pipeline as `run` (same rules and inputs, nothing
+    /// written), so the numbers are the ones the clustering used. Prints field values.
+    #[command(after_help = EXPLAIN_HELP)]
+    Explain {
+        /// Rules file (defaults: the documented rules.toml built into listmerge).
+        #[arg(long, value_name = "FILE")]
+        rules: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// The first record: `stable_key` from xref.csv (`crm:10451`), `source:row`
+        /// (`tradeshow:5`) or `file:row` (`tradeshow.csv:5`).
+        #[arg(value_name = "RECORD_A")]
+        record_a: String,
+        /// The second record, named the same ways.
+        #[arg(value_name = "RECORD_B")]
+        record_b: String,
+        /// Input files, as given to `run`; `name=path` names the source.
+        #[arg(value_name = "INPUT")]
+        inputs: Vec<String>,
     },
     /// Write labelled test data: DIR/records.csv and DIR/truth.csv (same seed, same bytes).
     #[command(after_help = EXIT_CODES)]
@@ -229,6 +268,26 @@ pub fn execute(command: Command) -> Result<()> {
                 )),
                 None => Ok(()),
             }
+        }
+        Command::Explain {
+            rules,
+            json,
+            record_a,
+            record_b,
+            inputs,
+        } => {
+            // `out` is unused: explain writes nothing.
+            let (rules, opts) = resolve_run(rules.as_ref(), PathBuf::new(), &inputs)?;
+            let report = crate::report::Bars::new(true);
+            let linked = crate::pipeline::link(&rules, &opts, &report)?;
+            let e = crate::explain::explain(&linked, &rules.matching, &record_a, &record_b)?;
+            let text = if json {
+                serde_json::to_string_pretty(&e).unwrap_or_default() + "\n"
+            } else {
+                crate::explain::to_text(&e)
+            };
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            Ok(())
         }
         Command::Generate { records, seed, out } => {
             let stats =

@@ -37,5 +37,6 @@ pub mod output;
 pub mod pipeline;
 
 pub mod eval;
+pub mod explain;
 pub mod generate;
 pub mod inspect;
