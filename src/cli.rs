@@ -114,6 +114,9 @@ pub enum Command {
         /// The second record, named the same ways.
         #[arg(value_name = "RECORD_B")]
         record_b: String,
+        /// Decisions file, as given to `run` (decided pairs are must- or cannot-links).
+        #[arg(long, value_name = "FILE")]
+        decisions: Option<PathBuf>,
         /// Input files, as given to `run`; `name=path` names the source.
         #[arg(value_name = "INPUT")]
         inputs: Vec<String>,
@@ -274,10 +277,14 @@ pub fn execute(command: Command) -> Result<()> {
             json,
             record_a,
             record_b,
+            decisions,
             inputs,
         } => {
             // `out` is unused: explain writes nothing.
-            let (rules, opts) = resolve_run(rules.as_ref(), PathBuf::new(), &inputs)?;
+            let (rules, mut opts) = resolve_run(rules.as_ref(), PathBuf::new(), &inputs)?;
+            if decisions.is_some() {
+                opts.decisions = decisions;
+            }
             let report = crate::report::Bars::new(true);
             let linked = crate::pipeline::link(&rules, &opts, &report)?;
             let e = crate::explain::explain(&linked, &rules.matching, &record_a, &record_b)?;

@@ -188,6 +188,9 @@ pub struct Explanation {
     pub weight: f64,
     /// Match probability, 1 / (1 + 2^-weight).
     pub probability: f64,
+    /// Held apart by the `different-names-never-merge` rule: the total is then the
+    /// rule's weight, not the sum above it.
+    pub vetoed: bool,
     /// The match threshold (a probability) from the rules.
     pub match_threshold: f64,
     /// The review threshold (a probability) from the rules.
@@ -282,6 +285,7 @@ pub fn explain(linked: &Linked, matching: &Matching, a: &str, b: &str) -> Result
         tf_family: bd.tf.1,
         weight,
         probability: score::probability(weight),
+        vetoed: bd.vetoed,
         match_threshold: matching.match_threshold,
         review_threshold: matching.review_threshold,
         above_match,
@@ -597,6 +601,14 @@ pub fn to_text(e: &Explanation) -> String {
         ),
         e.tf_given + e.tf_family,
     ));
+    if e.vetoed {
+        rows.push((
+            "rule different-names-never-merge: the given names differ and no personal e-mail \
+             is shared, so the pair is held apart"
+                .into(),
+            score::VETO_WEIGHT,
+        ));
+    }
     rows.push(("total weight".into(), e.weight));
     let left = rows
         .iter()
@@ -688,7 +700,12 @@ mod tests {
             assert_eq!(bd.weight.to_bits(), l.weights[i].to_bits());
             let sum =
                 e.prior + e.fields.iter().map(|f| f.weight).sum::<f64>() + e.tf_given + e.tf_family;
-            assert!((sum - e.weight).abs() < 1e-9, "{sum} vs {}", e.weight);
+            if e.vetoed {
+                // The rule caps the total; the parts still show why.
+                assert_eq!(e.weight, sum.min(crate::score::VETO_WEIGHT));
+            } else {
+                assert!((sum - e.weight).abs() < 1e-9, "{sum} vs {}", e.weight);
+            }
             // Naming the records the other way round explains the same pair.
             let back = explain(&l, &m, b, a).expect("reversed");
             assert_eq!(back.weight.to_bits(), e.weight.to_bits());

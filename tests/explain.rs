@@ -2,10 +2,22 @@
 
 use crate::util::{fixture, Workdir};
 
+/// The demo's rules with a wide review band, so that review.csv has pairs to explain.
+fn wide_rules(wd: &Workdir) -> std::path::PathBuf {
+    let demo = fixture("demo");
+    let text = std::fs::read_to_string(demo.join("rules.toml")).expect("demo rules");
+    let text = text.replace("path = \"", &format!("path = \"{}/", demo.display()));
+    wd.create(
+        "wide.toml",
+        format!("[matching]\nmatch-threshold = 0.999\nreview-threshold = 0.01\n\n{text}"),
+    )
+}
+
 fn explain_json(wd: &Workdir, a: &str, b: &str) -> serde_json::Value {
+    let rules = wide_rules(wd);
     let o = wd
         .command(&["explain", "--json", "--rules"])
-        .arg(fixture("demo/rules.toml"))
+        .arg(rules)
         .arg(a)
         .arg(b)
         .assert_success();
@@ -15,8 +27,9 @@ fn explain_json(wd: &Workdir, a: &str, b: &str) -> serde_json::Value {
 #[test]
 fn review_pairs_explain_to_their_review_csv_numbers() {
     let wd = Workdir::new();
+    let rules = wide_rules(&wd);
     wd.command(&["run", "-q", "--out", "out", "--rules"])
-        .arg(fixture("demo/rules.toml"))
+        .arg(&rules)
         .assert_success();
     let review = wd.csv("out/review.csv");
     assert!(!review.is_empty(), "the demo has pairs to review");
