@@ -45,6 +45,9 @@ pub struct Clusters {
     pub join_weight: Vec<f64>,
     /// Edges refused because of a cannot-link (pairs that would have merged).
     pub refused: Vec<Edge>,
+    /// Edges that united two components, in the order they were taken: the links that
+    /// hold each cluster together (its weakest one is the cluster's bottleneck).
+    pub unions: Vec<Edge>,
 }
 
 struct UnionFind {
@@ -119,13 +122,15 @@ pub fn clusters(
     }
     let mut join_weight = vec![f64::NAN; n];
     let mut refused = Vec::new();
-    let accept = |uf: &mut UnionFind, e: Edge, only_hard: bool, jw: &mut Vec<f64>| -> bool {
+    let mut unions = Vec::new();
+    let mut accept = |uf: &mut UnionFind, e: Edge, only_hard: bool, jw: &mut Vec<f64>| -> bool {
         let (ra, rb) = (uf.find(e.a), uf.find(e.b));
         if ra != rb {
             if uf.conflict(ra, rb, only_hard) {
                 return false;
             }
             uf.union(ra, rb);
+            unions.push(e);
         }
         for x in [e.a, e.b] {
             let w = &mut jw[x as usize];
@@ -183,6 +188,7 @@ pub fn clusters(
         of,
         join_weight,
         refused,
+        unions,
     }
 }
 
@@ -200,6 +206,13 @@ mod tests {
         assert_eq!(c.clusters, vec![vec![0, 1], vec![2, 3]]);
         assert_eq!(c.of, vec![0, 0, 1, 1]);
         assert!(c.join_weight[0] == 10.0);
+    }
+
+    #[test]
+    fn unions_are_the_links_that_hold_clusters() {
+        let c = clusters(3, vec![e(0, 1, 9.0), e(1, 2, 2.0), e(0, 2, 5.0)], &[], &[]);
+        let w: Vec<f64> = c.unions.iter().map(|u| u.weight).collect();
+        assert_eq!(w, vec![9.0, 5.0], "the 2.0 edge joined nothing new");
     }
 
     #[test]

@@ -241,6 +241,30 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
                 && decided.cannot.binary_search(&(p.a, p.b)).is_err()
         })
         .collect();
+    // Clusters of three or more whose weakest link is not sure (below halfway between
+    // the match threshold and certainty): a reviewer should see that link, since a
+    // "different people" there splits the cluster on the next run.
+    let sure_w = score::weight_of(
+        rules.matching.match_threshold + (1.0 - rules.matching.match_threshold) / 2.0,
+    );
+    let mut weakest: Vec<Option<Edge>> = vec![None; clusters.clusters.len()];
+    for e in &clusters.unions {
+        let c = clusters.of[e.a as usize] as usize;
+        if clusters.clusters[c].len() >= 3
+            && e.weight.is_finite()
+            && weakest[c].is_none_or(|w| e.weight < w.weight)
+        {
+            weakest[c] = Some(*e);
+        }
+    }
+    for e in weakest.into_iter().flatten() {
+        let (a, b) = (e.a.min(e.b), e.a.max(e.b));
+        if e.weight < sure_w && decided.cannot.binary_search(&(a, b)).is_err() {
+            if let Ok(i) = pairs.pairs.binary_search_by(|p| (p.a, p.b).cmp(&(a, b))) {
+                review.push(i);
+            }
+        }
+    }
     review.sort_by(|&x, &y| weights[y].total_cmp(&weights[x]).then(x.cmp(&y)));
     report.finish();
     clock.lap("cluster");
