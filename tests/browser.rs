@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::util::{fixture, Workdir};
+use crate::util::{wide_rules, Workdir};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -204,17 +204,6 @@ impl Drop for Browser {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
-}
-
-/// The demo's rules with a wide review band, so the page has several pairs.
-fn wide_rules(wd: &Workdir) -> std::path::PathBuf {
-    let demo = fixture("demo");
-    let text = std::fs::read_to_string(demo.join("rules.toml")).expect("demo rules");
-    let text = text.replace("path = \"", &format!("path = \"{}/", demo.display()));
-    wd.create(
-        "wide.toml",
-        format!("[matching]\nmatch-threshold = 0.999\nreview-threshold = 0.01\n\n{text}"),
-    )
 }
 
 fn masters(wd: &Workdir, out: &str) -> std::collections::BTreeMap<String, String> {

@@ -1,17 +1,6 @@
 //! `listmerge explain`: the numbers it prints are the ones the run used.
 
-use crate::util::{fixture, Workdir};
-
-/// The demo's rules with a wide review band, so that review.csv has pairs to explain.
-fn wide_rules(wd: &Workdir) -> std::path::PathBuf {
-    let demo = fixture("demo");
-    let text = std::fs::read_to_string(demo.join("rules.toml")).expect("demo rules");
-    let text = text.replace("path = \"", &format!("path = \"{}/", demo.display()));
-    wd.create(
-        "wide.toml",
-        format!("[matching]\nmatch-threshold = 0.999\nreview-threshold = 0.01\n\n{text}"),
-    )
-}
+use crate::util::{fixture, wide_rules, Workdir};
 
 fn explain_json(wd: &Workdir, a: &str, b: &str) -> serde_json::Value {
     let rules = wide_rules(wd);

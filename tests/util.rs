@@ -135,3 +135,15 @@ impl TestCommand<'_> {
         o
     }
 }
+
+/// The demo's rules (sources with absolute paths) with a wide review band, so a run
+/// has several pairs to review; written into the work directory as `wide.toml`.
+pub fn wide_rules(wd: &Workdir) -> PathBuf {
+    let demo = fixture("demo");
+    let text = std::fs::read_to_string(demo.join("rules.toml")).expect("demo rules");
+    let text = text.replace("path = \"", &format!("path = \"{}/", demo.display()));
+    wd.create(
+        "wide.toml",
+        format!("[matching]\nmatch-threshold = 0.999\nreview-threshold = 0.01\n\n{text}"),
+    )
+}
