@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use listmerge::cluster::{self, CannotLink, Edge};
+use listmerge::cluster::{self, Edge};
 use listmerge::compare::{compare, Comparison};
 use listmerge::import::{self, SourceSpec};
 use listmerge::normalize::{self, keys};
@@ -108,30 +108,7 @@ fn stages(c: &mut Criterion) {
     });
     let match_w = score::weight_of(m.match_threshold);
     let cannot_w = score::weight_of(m.cannot_link_below);
-    let edges: Vec<Edge> = linked
-        .pairs
-        .pairs
-        .iter()
-        .zip(&linked.weights)
-        .filter(|(_, w)| **w >= match_w)
-        .map(|(p, w)| Edge {
-            a: p.a,
-            b: p.b,
-            weight: *w,
-        })
-        .collect();
-    let cannot: Vec<CannotLink> = linked
-        .pairs
-        .pairs
-        .iter()
-        .zip(&linked.weights)
-        .filter(|(_, w)| **w < cannot_w)
-        .map(|(p, _)| CannotLink {
-            a: p.a,
-            b: p.b,
-            hard: false,
-        })
-        .collect();
+    let (edges, cannot) = cluster::links(&linked.pairs.pairs, &linked.weights, match_w, cannot_w);
     g.bench_function("cluster", |b| {
         b.iter_batched(
             || edges.clone(),

@@ -50,6 +50,34 @@ pub struct Clusters {
     pub unions: Vec<Edge>,
 }
 
+/// The clustering's inputs from scored pairs: edges for pairs at or above `match_w`,
+/// model cannot-links for pairs below `cannot_w` (both weights, not probabilities).
+pub fn links(
+    pairs: &[crate::block::CandidatePair],
+    weights: &[f64],
+    match_w: f64,
+    cannot_w: f64,
+) -> (Vec<Edge>, Vec<CannotLink>) {
+    let mut edges = Vec::new();
+    let mut cannot = Vec::new();
+    for (p, &w) in pairs.iter().zip(weights) {
+        if w >= match_w {
+            edges.push(Edge {
+                a: p.a,
+                b: p.b,
+                weight: w,
+            });
+        } else if w < cannot_w {
+            cannot.push(CannotLink {
+                a: p.a,
+                b: p.b,
+                hard: false,
+            });
+        }
+    }
+    (edges, cannot)
+}
+
 struct UnionFind {
     parent: Vec<u32>,
     size: Vec<u32>,

@@ -201,28 +201,7 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
     report.stage("cluster", None);
     let match_w = score::weight_of(rules.matching.match_threshold);
     let cannot_w = score::weight_of(rules.matching.cannot_link_below);
-    let edges: Vec<Edge> = pairs
-        .pairs
-        .iter()
-        .zip(&weights)
-        .filter(|(_, w)| **w >= match_w)
-        .map(|(p, w)| Edge {
-            a: p.a,
-            b: p.b,
-            weight: *w,
-        })
-        .collect();
-    let mut cannot: Vec<CannotLink> = pairs
-        .pairs
-        .iter()
-        .zip(&weights)
-        .filter(|(_, w)| **w < cannot_w)
-        .map(|(p, _)| CannotLink {
-            a: p.a,
-            b: p.b,
-            hard: false,
-        })
-        .collect();
+    let (edges, mut cannot) = cluster::links(&pairs.pairs, &weights, match_w, cannot_w);
     cannot.extend(
         decided
             .cannot

@@ -154,20 +154,14 @@ pub(crate) fn read(path: &Path, spec: &SourceSpec, sink: &mut Sink<'_>) -> Resul
     let source = sink.file_source(spec, path);
     let cards = split_cards(&text);
     if cards.is_empty() || text.contains('\0') {
-        sink.out.rejects.push(Reject {
-            locator: Locator {
-                file,
-                sheet: None,
-                row: 0,
-                line: 0,
-            },
-            source,
-            reason: if cards.is_empty() {
-                "the file has no cards; nothing to import".into()
-            } else {
-                "the file looks like binary data, not typed-in cards; give a text file".into()
-            },
-        });
+        let reason = if cards.is_empty() {
+            "the file has no cards; nothing to import"
+        } else {
+            "the file looks like binary data, not typed-in cards; give a text file"
+        };
+        sink.out
+            .rejects
+            .push(super::csv::file_reject(file, source, reason.into()));
         return Ok(());
     }
     sink.report.advance(cards.len() as u64);

@@ -217,7 +217,8 @@ fn read_error(path: &Path, line: u64, e: &io::Error) -> Error {
     )
 }
 
-fn file_reject(file: FileId, source: Option<SourceId>, reason: String) -> Reject {
+/// A reject for a whole file that could not be read (row 0, line 0).
+pub(crate) fn file_reject(file: FileId, source: Option<SourceId>, reason: String) -> Reject {
     Reject {
         locator: Locator {
             file,
