@@ -74,7 +74,15 @@ fn stages(c: &mut Criterion) {
         b.iter(|| keys::match_keys(black_box(&linked.contacts), &[], m.generic_after, &report).0)
     });
     g.bench_function("block", |b| {
-        b.iter(|| block::candidate_pairs(black_box(&linked.keys), m.max_block_size, &report).pairs)
+        b.iter(|| {
+            block::candidate_pairs(
+                black_box(&linked.keys),
+                m.max_block_size,
+                m.refine_blocks_above,
+                &report,
+            )
+            .pairs
+        })
     });
     g.bench_function("compare", |b| {
         b.iter(|| {

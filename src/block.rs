@@ -116,46 +116,52 @@ pub fn key_values(k: &MatchKey) -> Vec<KeyValue> {
     out
 }
 
-fn subs_meet(a: u64, b: u64) -> bool {
-    a == b || a == 0 || b == 0
+/// Values that vouch for a pair inside a large block: the same company, city, postcode,
+/// street, work e-mail domain or family-name sound. Zero is missing.
+fn corroborators(k: &MatchKey) -> [u64; CORROBORATORS] {
+    let domain = k.emails.iter().find(|e| !e.free).map_or(0, |e| e.domain);
+    [
+        k.company_h,
+        k.city_h,
+        k.postcode_h,
+        k.street_h,
+        domain,
+        k.family_phon,
+    ]
 }
 
-/// The first kind under which two records share a block and meet inside it.
-fn first_shared(a: &[KeyValue], b: &[KeyValue]) -> Option<u8> {
-    let mut best: Option<u8> = None;
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        let (ka, kb) = ((a[i].0, a[i].1), (b[j].0, b[j].1));
-        match ka.cmp(&kb) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                if subs_meet(a[i].2, b[j].2) {
-                    let k = a[i].0;
-                    best = Some(best.map_or(k, |x| x.min(k)));
-                    return best;
-                }
-                // Same block, different sub-keys: try the other entries of this block.
-                if a.get(i + 1).is_some_and(|n| (n.0, n.1) == ka) {
-                    i += 1;
-                } else {
-                    j += 1;
-                }
-            }
-        }
-    }
-    best
-}
+const CORROBORATORS: usize = 6;
+
+/// The family-name sound among [`corroborators`]; name-sound blocks share it already.
+const FAMILY_SOUND: usize = 5;
 
 /// Builds the candidate pairs.
-pub fn candidate_pairs(keys: &[MatchKey], max_block: u32, report: &dyn Report) -> CandidatePairs {
+///
+/// A group of records that may pair (a block, or in a name-sound block one sub-key with
+/// the wildcards) is compared in full when it has at most `refine_above` records. A
+/// larger group is a common value (a frequent name, a big employer), and inside it only
+/// pairs that also share a corroborating value are candidates: two "John Smith"s who
+/// share nothing else could not reach the match threshold anyway, since a common name
+/// alone carries little weight. A run of records sharing one corroborating value that
+/// is larger than `max_block` is skipped and reported. This keeps the number of pairs
+/// proportional to the number of records instead of growing with the square of the
+/// largest blocks.
+pub fn candidate_pairs(
+    keys: &[MatchKey],
+    max_block: u32,
+    refine_above: u32,
+    report: &dyn Report,
+) -> CandidatePairs {
     report.stage("block", Some(keys.len() as u64));
-    let values: Vec<Vec<KeyValue>> = keys.par_iter().map(key_values).collect();
     // (value, sub-key, record, kind)
-    let mut entries: Vec<(u64, u64, u32, u8)> = values
-        .iter()
+    let mut entries: Vec<(u64, u64, u32, u8)> = keys
+        .par_iter()
         .enumerate()
-        .flat_map(|(id, vs)| vs.iter().map(move |&(k, v, sub)| (v, sub, id as u32, k)))
+        .flat_map_iter(|(id, k)| {
+            key_values(k)
+                .into_iter()
+                .map(move |(kind, v, sub)| (v, sub, id as u32, kind))
+        })
         .collect();
     entries.par_sort_unstable();
     report.advance(keys.len() as u64 / 2);
@@ -171,77 +177,110 @@ pub fn candidate_pairs(keys: &[MatchKey], max_block: u32, report: &dyn Report) -
             start = i;
         }
     }
-    // A block is too big when one of its sub-blocks (with the wildcards) is.
-    let effective = |&(s, e): &(usize, usize)| -> usize {
-        let block = &entries[s..e];
-        let wild = block.iter().take_while(|x| x.1 == 0).count();
-        let mut largest = 0;
-        let mut i = wild;
-        while i < block.len() {
-            let j = i + block[i..].iter().take_while(|x| x.1 == block[i].1).count();
-            largest = largest.max(j - i);
-            i = j;
-        }
-        largest + wild
-    };
-    let mut capped: Vec<CappedBlock> = blocks
-        .iter()
-        .filter(|b| effective(b) as u32 > max_block)
-        .map(|&(s, e)| CappedBlock {
-            kind: entries[s].3,
-            size: (e - s) as u32,
-            example: entries[s].2,
-        })
-        .collect();
-    capped.sort_unstable_by(|a, b| b.size.cmp(&a.size).then(a.example.cmp(&b.example)));
-    let kept: Vec<(usize, usize)> = blocks
-        .into_iter()
-        .filter(|b| effective(b) as u32 <= max_block)
-        .collect();
 
-    let mut pairs: Vec<CandidatePair> = kept
-        .par_iter()
-        .flat_map_iter(|&(s, e)| {
-            let block = &entries[s..e];
-            let kind = block[0].3;
+    let refine_above = refine_above as usize;
+    let max_block = max_block as usize;
+    let parts: Vec<(Vec<CandidatePair>, Vec<CappedBlock>)> = blocks
+        .par_chunks(64)
+        .map(|chunk| {
             let mut out = Vec::new();
-            let mut emit = |x: &(u64, u64, u32, u8), y: &(u64, u64, u32, u8)| {
-                let (a, b) = if x.2 < y.2 { (x.2, y.2) } else { (y.2, x.2) };
-                if a != b && first_shared(&values[a as usize], &values[b as usize]) == Some(kind) {
-                    out.push(CandidatePair { a, b, kind });
+            let mut capped = Vec::new();
+            let mut group: Vec<u32> = Vec::new();
+            let mut vals: Vec<(u64, u32)> = Vec::new();
+            for &(s, e) in chunk {
+                let block = &entries[s..e];
+                let kind = block[0].3;
+                // Entries are sorted by sub-key, so wildcards (0) come first and equal
+                // sub-keys are adjacent.
+                let wild = block.iter().take_while(|x| x.1 == 0).count();
+                let mut i = wild;
+                let mut runs = Vec::new();
+                while i < block.len() {
+                    let run = block[i..].iter().take_while(|x| x.1 == block[i].1).count();
+                    runs.push((i, i + run));
+                    i += run;
                 }
-            };
-            // Entries are sorted by sub-key, so wildcards (0) come first and equal
-            // sub-keys are adjacent.
-            let wild = block.iter().take_while(|x| x.1 == 0).count();
-            for i in 0..wild {
-                for j in i + 1..block.len() {
-                    emit(&block[i], &block[j]);
+                if runs.is_empty() {
+                    runs.push((wild, wild));
                 }
-            }
-            let mut i = wild;
-            while i < block.len() {
-                let run = block[i..].iter().take_while(|x| x.1 == block[i].1).count();
-                for x in i..i + run {
-                    for y in x + 1..i + run {
-                        emit(&block[x], &block[y]);
+                for (rs, re) in runs {
+                    group.clear();
+                    group.extend(block[..wild].iter().map(|x| x.2));
+                    group.extend(block[rs..re].iter().map(|x| x.2));
+                    if group.len() < 2 {
+                        continue;
+                    }
+                    if group.len() <= refine_above {
+                        all_pairs(&group, kind, &mut out);
+                        continue;
+                    }
+                    for c in 0..CORROBORATORS {
+                        if c == FAMILY_SOUND && kind == 2 {
+                            continue;
+                        }
+                        vals.clear();
+                        vals.extend(group.iter().filter_map(|&id| {
+                            let v = corroborators(&keys[id as usize])[c];
+                            (v != 0).then_some((v, id))
+                        }));
+                        vals.sort_unstable();
+                        let mut i = 0;
+                        while i < vals.len() {
+                            let n = vals[i..].iter().take_while(|x| x.0 == vals[i].0).count();
+                            if n > max_block {
+                                capped.push(CappedBlock {
+                                    kind,
+                                    size: n as u32,
+                                    example: vals[i].1,
+                                });
+                            } else if n >= 2 {
+                                let ids: Vec<u32> = vals[i..i + n].iter().map(|x| x.1).collect();
+                                all_pairs(&ids, kind, &mut out);
+                            }
+                            i += n;
+                        }
                     }
                 }
-                i += run;
             }
-            out
+            (out, capped)
         })
         .collect();
-    // A pair can still come twice when two values of the same kind are shared (two
-    // common e-mails); sorting makes output independent of scheduling and lets dedup
-    // drop those.
+    let n_pairs = parts.iter().map(|p| p.0.len()).sum();
+    let mut pairs: Vec<CandidatePair> = Vec::with_capacity(n_pairs);
+    let mut capped: Vec<CappedBlock> = Vec::new();
+    for (p, c) in parts {
+        pairs.extend(p);
+        capped.extend(c);
+    }
+    // A pair shared under several keys comes several times; sorting by (a, b, kind)
+    // keeps the one from the first kind in [`KINDS`] order, and makes the output
+    // independent of scheduling.
     pairs.par_sort_unstable();
     pairs.dedup_by(|x, y| x.a == y.a && x.b == y.b);
+    capped.sort_unstable_by(|a, b| {
+        b.size
+            .cmp(&a.size)
+            .then(a.kind.cmp(&b.kind))
+            .then(a.example.cmp(&b.example))
+    });
+    capped.dedup_by(|x, y| x.kind == y.kind && x.size == y.size && x.example == y.example);
     report.advance(keys.len() as u64 - keys.len() as u64 / 2);
     report.finish();
     CandidatePairs {
         pairs,
         capped,
-        blocks: kept.len() as u64,
+        blocks: blocks.len() as u64,
+    }
+}
+
+/// Every pair of `ids`, lower id first.
+fn all_pairs(ids: &[u32], kind: u8, out: &mut Vec<CandidatePair>) {
+    for (i, &x) in ids.iter().enumerate() {
+        for &y in &ids[i + 1..] {
+            if x != y {
+                let (a, b) = if x < y { (x, y) } else { (y, x) };
+                out.push(CandidatePair { a, b, kind });
+            }
+        }
     }
 }

@@ -163,7 +163,12 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
     };
     clock.lap("normalise");
 
-    let pairs = block::candidate_pairs(&keys, rules.matching.max_block_size, report);
+    let pairs = block::candidate_pairs(
+        &keys,
+        rules.matching.max_block_size,
+        rules.matching.refine_blocks_above,
+        report,
+    );
     for c in pairs.capped.iter().take(5) {
         report.warn(&format!(
             "a {} block of {} records was too big to compare in full and was skipped (max-block-size)",
@@ -283,5 +288,8 @@ pub fn run(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<outp
     let mut linked = link(rules, opts, report)?;
     let start = Instant::now();
     let summary = output::write_all(&mut linked, rules, &opts.out, report, start)?;
+    // Freeing millions of small strings takes a noticeable share of a large run; the
+    // caller has its summary, so let another thread do it (the process may exit first).
+    std::thread::spawn(move || drop(linked));
     Ok(summary)
 }

@@ -53,6 +53,7 @@ pub struct RawMatching {
     review_threshold: Option<Spanned<f64>>,
     cannot_link_below: Option<Spanned<f64>>,
     max_block_size: Option<Spanned<u32>>,
+    refine_blocks_above: Option<Spanned<u32>>,
     random_pairs: Option<Spanned<u32>>,
     em_iterations: Option<Spanned<u32>>,
     seed: Option<u64>,
@@ -134,8 +135,12 @@ pub struct Matching {
     pub review_threshold: f64,
     /// Probability below which a pair is a cannot-link.
     pub cannot_link_below: f64,
-    /// Largest block compared in full.
+    /// Largest group sharing a corroborating value that is still compared (inside a
+    /// refined block).
     pub max_block_size: u32,
+    /// Largest block compared in full; larger ones only pair records that also share a
+    /// company, city, postcode, street, work domain or family-name sound.
+    pub refine_blocks_above: u32,
     /// Random pairs for u estimation.
     pub random_pairs: u32,
     /// EM rounds.
@@ -394,6 +399,10 @@ fn resolve(user: RawRules, defaults: Option<RawRules>, text: &str, path: &Path) 
     if *mb.get_ref() < 2 {
         return Err(mb_ctx.err(mb.span(), "max-block-size must be at least 2".into()));
     }
+    let (rb, rb_ctx) = pick!(refine_blocks_above);
+    if *rb.get_ref() < 2 {
+        return Err(rb_ctx.err(rb.span(), "refine-blocks-above must be at least 2".into()));
+    }
     let (rp, rp_ctx) = pick!(random_pairs);
     if *rp.get_ref() < 1000 {
         return Err(rp_ctx.err(rp.span(), "random-pairs must be at least 1000".into()));
@@ -509,6 +518,7 @@ fn resolve(user: RawRules, defaults: Option<RawRules>, text: &str, path: &Path) 
             review_threshold,
             cannot_link_below,
             max_block_size: *mb.get_ref(),
+            refine_blocks_above: *rb.get_ref(),
             random_pairs: *rp.get_ref(),
             em_iterations: *em.get_ref(),
             seed,

@@ -7,6 +7,7 @@
 //! Master IDs are derived from the smallest stable record key among the members, so
 //! they do not depend on input order, thread count or the other members.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -171,11 +172,26 @@ impl Ctx<'_> {
                 if v.is_empty() {
                     None
                 } else {
-                    Some((v.to_string(), r, fold(v), quality(v)))
+                    Some((
+                        v.to_string(),
+                        r,
+                        frequency_key(rule, members, v),
+                        quality(v),
+                    ))
                 }
             })
             .collect();
         self.pick(cands, rule)
+    }
+}
+
+/// The folded value that "most frequent" counts; other rules and lone records never
+/// read it, and folding every value of every master was a tenth of a large run.
+fn frequency_key(rule: Survive, members: &[u32], v: &str) -> String {
+    if rule == Survive::MostFrequent && members.len() > 1 {
+        fold(v)
+    } else {
+        String::new()
     }
 }
 
@@ -196,25 +212,36 @@ pub fn masters(
     rules: &Survivorship,
 ) -> Vec<Master> {
     let ctx = Ctx { inputs, contacts };
-    let mut used_ids: FxHashMap<String, u32> = FxHashMap::default();
-    clusters
+    let mut masters: Vec<Master> = clusters
         .clusters
-        .iter()
+        .par_iter()
+        .with_min_len(1024)
         .map(|members| {
             let anchor = members
                 .iter()
                 .map(|&r| keys[r as usize].as_str())
                 .min()
                 .unwrap_or("");
-            let mut id = format!("M{:012x}", xxh3_64(anchor.as_bytes()) >> 16);
-            let n = used_ids.entry(id.clone()).or_insert(0);
-            *n += 1;
-            if *n > 1 {
-                id = format!("{id}-{n}");
-            }
+            let id = format!("M{:012x}", xxh3_64(anchor.as_bytes()) >> 16);
             build(&ctx, id, members, rules)
         })
-        .collect()
+        .collect();
+    // A 48-bit id clash between two anchors is rare but possible; the later master (in
+    // cluster order, which is deterministic) gets a suffix.
+    let mut used_ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut clashes: Vec<(usize, u32)> = Vec::new();
+    for (i, m) in masters.iter().enumerate() {
+        let n = used_ids.entry(m.id.as_str()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            clashes.push((i, *n));
+        }
+    }
+    drop(used_ids);
+    for (i, n) in clashes {
+        masters[i].id = format!("{}-{n}", masters[i].id);
+    }
+    masters
 }
 
 fn build(ctx: &Ctx, id: String, members: &[u32], rules: &Survivorship) -> Master {
@@ -225,7 +252,11 @@ fn build(ctx: &Ctx, id: String, members: &[u32], rules: &Survivorship) -> Master
             if n.given.is_empty() && n.family.is_empty() {
                 return None;
             }
-            let key = fold(&format!("{} {}", n.given, n.family));
+            let key = if rules.rule("name") == Survive::MostFrequent && members.len() > 1 {
+                fold(&format!("{} {}", n.given, n.family))
+            } else {
+                String::new()
+            };
             let q =
                 quality(&n.given) + quality(&n.family) + quality(&n.middle) + quality(&n.prefix);
             Some((n.clone(), r, key, q))
@@ -238,7 +269,11 @@ fn build(ctx: &Ctx, id: String, members: &[u32], rules: &Survivorship) -> Master
             if a.street.is_empty() && a.city.is_empty() && a.postcode.is_empty() {
                 return None;
             }
-            let key = fold(&format!("{} {} {}", a.street, a.postcode, a.city));
+            let key = if rules.rule("address") == Survive::MostFrequent && members.len() > 1 {
+                fold(&format!("{} {} {}", a.street, a.postcode, a.city))
+            } else {
+                String::new()
+            };
             let q = [&a.street, &a.city, &a.postcode, &a.region, &a.country]
                 .iter()
                 .filter(|s| !s.is_empty())

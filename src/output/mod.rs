@@ -24,6 +24,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -201,6 +202,77 @@ fn row<W: Write>(w: &mut csv::Writer<W>, path: &Path, cells: &[&str]) -> Result<
         .map_err(|e| Error::output(path, format!("cannot write ({e}); check free space")))
 }
 
+/// Rows of one stretch of an output file, formatted in memory so that stretches can be
+/// formatted on all cores and then written in order.
+struct Chunk(csv::Writer<Vec<u8>>);
+
+impl Chunk {
+    fn new() -> Chunk {
+        Chunk(csv::WriterBuilder::new().from_writer(Vec::with_capacity(1 << 16)))
+    }
+
+    /// Appends one row; every cell goes through [`cell::safe`].
+    fn row(&mut self, cells: &[&str]) {
+        // Writing into a Vec cannot fail on I/O, and every row of a file has the same
+        // width, so the only error csv could give (a row of another width) is a bug.
+        self.0
+            .write_record(cells.iter().map(|c| match cell::safe(c) {
+                std::borrow::Cow::Borrowed(b) => std::borrow::Cow::Borrowed(b.as_bytes()),
+                std::borrow::Cow::Owned(o) => std::borrow::Cow::Owned(o.into_bytes()),
+            }))
+            .expect("output rows of one file have one width");
+    }
+
+    fn into_bytes(self) -> Vec<u8> {
+        self.0
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner().get_ref().clone())
+    }
+}
+
+/// Items formatted per parallel task; large enough to amortise a task, small enough to
+/// balance two cores.
+const CHUNK_ITEMS: usize = 4096;
+
+/// Writes `name` atomically: the header, then `emit`'s rows for each item in order.
+/// Items are formatted on all cores a batch at a time, so memory stays bounded by a
+/// batch of formatted text, not the whole file.
+fn write_csv<T: Sync>(
+    out: &Path,
+    name: &str,
+    header: &[&str],
+    items: &[T],
+    files: &mut Vec<String>,
+    emit: impl Fn(&T, &mut Chunk) + Sync,
+) -> Result<()> {
+    let mut f = AtomicFile::create(out, name)?;
+    let path = f.path().to_path_buf();
+    let fail =
+        |e: std::io::Error| Error::output(&path, format!("cannot write ({e}); check free space"));
+    let mut head = Chunk::new();
+    head.row(header);
+    f.write_all(&head.into_bytes()).map_err(fail)?;
+    let threads = rayon::current_num_threads().max(1);
+    for batch in items.chunks(CHUNK_ITEMS * threads * 4) {
+        let bufs: Vec<Vec<u8>> = batch
+            .par_chunks(CHUNK_ITEMS)
+            .map(|items| {
+                let mut c = Chunk::new();
+                for it in items {
+                    emit(it, &mut c);
+                }
+                c.into_bytes()
+            })
+            .collect();
+        for b in bufs {
+            f.write_all(&b).map_err(fail)?;
+        }
+    }
+    let p = f.commit()?;
+    files.push(p.display().to_string());
+    Ok(())
+}
+
 fn fmt_w(w: f64) -> String {
     if w.is_finite() {
         format!("{w:.2}")
@@ -374,8 +446,6 @@ pub fn write_all(
 }
 
 fn write_master(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
-    let path = out.join("master.csv");
-    let mut w = csv_writer(out, "master.csv")?;
     // Custom columns present in any master, in first-seen order of the inputs.
     let custom: Vec<u16> = (0..l.inputs.custom_fields.len() as u16).collect();
     let mut header: Vec<String> = [
@@ -412,8 +482,7 @@ fn write_master(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
             .map(|&i| l.inputs.custom_fields[i as usize].clone()),
     );
     let h: Vec<&str> = header.iter().map(String::as_str).collect();
-    row(&mut w, &path, &h)?;
-    for m in &l.masters {
+    write_csv(out, "master.csv", &h, &l.masters, files, |m, w| {
         let name = m.name.as_ref().map(|v| &v.value);
         let addr = m.address.as_ref().map(|v| &v.value);
         let text = |v: &Option<crate::survive::Value<String>>| {
@@ -489,49 +558,38 @@ fn write_master(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
             );
         }
         let c: Vec<&str> = cells.iter().map(String::as_str).collect();
-        row(&mut w, &path, &c)?;
-    }
-    finish(w, files)
+        w.row(&c);
+    })
 }
 
 fn write_provenance(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
-    let path = out.join("provenance.csv");
-    let mut w = csv_writer(out, "provenance.csv")?;
-    row(
-        &mut w,
-        &path,
-        &[
-            "master_id",
-            "field",
-            "value",
-            "source",
-            "file",
-            "sheet",
-            "row",
-            "record_key",
-        ],
-    )?;
-    for m in &l.masters {
-        let mut put = |field: &str, value: &str, from: u32| -> Result<()> {
+    let header = [
+        "master_id",
+        "field",
+        "value",
+        "source",
+        "file",
+        "sheet",
+        "row",
+        "record_key",
+    ];
+    write_csv(out, "provenance.csv", &header, &l.masters, files, |m, w| {
+        let mut put = |field: &str, value: &str, from: u32| {
             if value.is_empty() {
-                return Ok(());
+                return;
             }
             let r = &l.inputs.records[from as usize];
             let loc = &r.locator;
-            row(
-                &mut w,
-                &path,
-                &[
-                    &m.id,
-                    field,
-                    value,
-                    &l.inputs.sources[r.source.0 as usize].name,
-                    &l.inputs.files[loc.file.0 as usize].path,
-                    loc.sheet.as_deref().unwrap_or(""),
-                    &loc.row.to_string(),
-                    &l.record_keys[from as usize],
-                ],
-            )
+            w.row(&[
+                &m.id,
+                field,
+                value,
+                &l.inputs.sources[r.source.0 as usize].name,
+                &l.inputs.files[loc.file.0 as usize].path,
+                loc.sheet.as_deref().unwrap_or(""),
+                &loc.row.to_string(),
+                &l.record_keys[from as usize],
+            ]);
         };
         if let Some(n) = &m.name {
             let full = [
@@ -546,7 +604,7 @@ fn write_provenance(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<(
             .map(|s| s.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-            put("name", &full, n.from)?;
+            put("name", &full, n.from);
         }
         for (field, v) in [
             ("company", &m.company),
@@ -556,7 +614,7 @@ fn write_provenance(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<(
             ("notes", &m.notes),
         ] {
             if let Some(v) = v {
-                put(field, &v.value, v.from)?;
+                put(field, &v.value, v.from);
             }
         }
         if let Some(a) = &m.address {
@@ -572,117 +630,99 @@ fn write_provenance(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<(
             .map(|s| s.as_str())
             .collect::<Vec<_>>()
             .join(", ");
-            put("address", &text, a.from)?;
+            put("address", &text, a.from);
         }
         for (e, _) in &m.emails {
-            put("email", &e.value, e.from)?;
+            put("email", &e.value, e.from);
         }
         for p in &m.phones {
-            put("phone", &p.value.number, p.from)?;
+            put("phone", &p.value.number, p.from);
         }
         for (i, v) in &m.custom {
-            put(&l.inputs.custom_fields[*i as usize], &v.value, v.from)?;
+            put(&l.inputs.custom_fields[*i as usize], &v.value, v.from);
         }
-    }
-    finish(w, files)
+    })
 }
 
 fn write_xref(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
-    let path = out.join("xref.csv");
-    let mut w = csv_writer(out, "xref.csv")?;
-    row(
-        &mut w,
-        &path,
-        &[
-            "file",
-            "sheet",
-            "row",
-            "line",
-            "source",
-            "record_key",
-            "stable_key",
-            "master_id",
-            "match_weight",
-            "match_probability",
-        ],
-    )?;
-    for (id, r) in l.inputs.records.iter().enumerate() {
+    let header = [
+        "file",
+        "sheet",
+        "row",
+        "line",
+        "source",
+        "record_key",
+        "stable_key",
+        "master_id",
+        "match_weight",
+        "match_probability",
+    ];
+    let ids: Vec<usize> = (0..l.inputs.records.len()).collect();
+    write_csv(out, "xref.csv", &header, &ids, files, |&id, w| {
+        let r = &l.inputs.records[id];
         let m = &l.masters[l.clusters.of[id] as usize];
         let jw = l.clusters.join_weight[id];
         let loc = &r.locator;
-        row(
-            &mut w,
-            &path,
-            &[
-                &l.inputs.files[loc.file.0 as usize].path,
-                loc.sheet.as_deref().unwrap_or(""),
-                &loc.row.to_string(),
-                &loc.line.to_string(),
-                &l.inputs.sources[r.source.0 as usize].name,
-                l.contacts[id].record_key.as_deref().unwrap_or(""),
-                &l.record_keys[id],
-                &m.id,
-                &fmt_w(jw),
-                &if jw.is_finite() {
-                    format!("{:.6}", score::probability(jw))
-                } else if jw.is_nan() {
-                    String::new()
-                } else {
-                    "1".into()
-                },
-            ],
-        )?;
-    }
-    finish(w, files)
+        w.row(&[
+            &l.inputs.files[loc.file.0 as usize].path,
+            loc.sheet.as_deref().unwrap_or(""),
+            &loc.row.to_string(),
+            &loc.line.to_string(),
+            &l.inputs.sources[r.source.0 as usize].name,
+            l.contacts[id].record_key.as_deref().unwrap_or(""),
+            &l.record_keys[id],
+            &m.id,
+            &fmt_w(jw),
+            &if jw.is_finite() {
+                format!("{:.6}", score::probability(jw))
+            } else if jw.is_nan() {
+                String::new()
+            } else {
+                "1".into()
+            },
+        ]);
+    })
 }
 
 fn write_mailing(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<usize> {
-    let path = out.join("mailing.csv");
-    let mut w = csv_writer(out, "mailing.csv")?;
-    row(
-        &mut w,
-        &path,
-        &[
-            "master_id",
-            "email",
-            "given_name",
-            "family_name",
-            "company",
-            "country",
-        ],
-    )?;
-    let mut n = 0;
+    let header = [
+        "master_id",
+        "email",
+        "given_name",
+        "family_name",
+        "company",
+        "country",
+    ];
     let mut seen = rustc_hash::FxHashSet::default();
+    let mut mail: Vec<(&crate::survive::Master, &str)> = Vec::new();
     for m in &l.masters {
         if m.unsubscribed {
             continue;
         }
         let Some(e) = m.mailing_email() else { continue };
         // One row per deliverable address: a shared inbox goes out once.
-        if !seen.insert(e.value.as_str()) {
-            continue;
+        if seen.insert(e.value.as_str()) {
+            mail.push((m, e.value.as_str()));
         }
+    }
+    drop(seen);
+    let n = mail.len();
+    write_csv(out, "mailing.csv", &header, &mail, files, |&(m, e), w| {
         let name = m.name.as_ref().map(|v| &v.value);
         let country = m.address.as_ref().map_or(String::new(), |a| {
             a.value
                 .country_code
                 .map_or(a.value.country.clone(), str::to_string)
         });
-        row(
-            &mut w,
-            &path,
-            &[
-                &m.id,
-                &e.value,
-                name.map_or("", |n| &n.given),
-                name.map_or("", |n| &n.family),
-                m.company.as_ref().map_or("", |c| &c.value),
-                &country,
-            ],
-        )?;
-        n += 1;
-    }
-    finish(w, files)?;
+        w.row(&[
+            &m.id,
+            e,
+            name.map_or("", |n| &n.given),
+            name.map_or("", |n| &n.family),
+            m.company.as_ref().map_or("", |c| &c.value),
+            &country,
+        ]);
+    })?;
     Ok(n)
 }
 
