@@ -132,7 +132,7 @@ fn corroborators(k: &MatchKey) -> [u64; CORROBORATORS] {
 
 const CORROBORATORS: usize = 6;
 
-/// The family-name sound among [`corroborators`]; name-sound blocks share it already.
+/// The family-name sound among [`corroborators`].
 const FAMILY_SOUND: usize = 5;
 
 /// Builds the candidate pairs.
@@ -215,7 +215,9 @@ pub fn candidate_pairs(
                         continue;
                     }
                     for c in 0..CORROBORATORS {
-                        if c == FAMILY_SOUND && kind == 2 {
+                        // A name-sound block shares the family sound by construction,
+                        // and an e-mail local part ("jsmith") mostly spells the name.
+                        if c == FAMILY_SOUND && (kind == 2 || kind == 3) {
                             continue;
                         }
                         vals.clear();
