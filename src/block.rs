@@ -186,7 +186,7 @@ pub fn candidate_pairs(
             let mut out = Vec::new();
             let mut capped = Vec::new();
             let mut group: Vec<u32> = Vec::new();
-            let mut vals: Vec<(u64, u32)> = Vec::new();
+            let mut vals: Vec<(u64, u64, u32)> = Vec::new();
             for &(s, e) in chunk {
                 let block = &entries[s..e];
                 let kind = block[0].3;
@@ -222,8 +222,14 @@ pub fn candidate_pairs(
                         }
                         vals.clear();
                         vals.extend(group.iter().filter_map(|&id| {
-                            let v = corroborators(&keys[id as usize])[c];
-                            (v != 0).then_some((v, id))
+                            let all = corroborators(&keys[id as usize]);
+                            let v = all[c];
+                            // Within a run of one value, records that share more of
+                            // the others sort next to each other.
+                            let rest = all.iter().fold(0u64, |h, &x| {
+                                h.rotate_left(7) ^ x.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                            });
+                            (v != 0).then_some((v, rest, id))
                         }));
                         vals.sort_unstable();
                         let mut i = 0;
@@ -233,11 +239,19 @@ pub fn candidate_pairs(
                                 capped.push(CappedBlock {
                                     kind,
                                     size: n as u32,
-                                    example: vals[i].1,
+                                    example: vals[i].2,
                                 });
                             } else if n >= 2 {
-                                let ids: Vec<u32> = vals[i..i + n].iter().map(|x| x.1).collect();
-                                all_pairs(&ids, kind, &mut out);
+                                // A run larger than the refinement size is itself a
+                                // common combination (a frequent name in a big city):
+                                // each record meets only its nearest neighbours in
+                                // the order above, so the work stays linear.
+                                let run = &vals[i..i + n];
+                                for (x, a) in run.iter().enumerate() {
+                                    for b in run.iter().skip(x + 1).take(refine_above) {
+                                        push_pair(a.2, b.2, kind, &mut out);
+                                    }
+                                }
                             }
                             i += n;
                         }
@@ -275,14 +289,19 @@ pub fn candidate_pairs(
     }
 }
 
-/// Every pair of `ids`, lower id first.
+/// Every pair of `ids`.
 fn all_pairs(ids: &[u32], kind: u8, out: &mut Vec<CandidatePair>) {
     for (i, &x) in ids.iter().enumerate() {
         for &y in &ids[i + 1..] {
-            if x != y {
-                let (a, b) = if x < y { (x, y) } else { (y, x) };
-                out.push(CandidatePair { a, b, kind });
-            }
+            push_pair(x, y, kind, out);
         }
+    }
+}
+
+/// One pair, lower id first.
+fn push_pair(x: u32, y: u32, kind: u8, out: &mut Vec<CandidatePair>) {
+    if x != y {
+        let (a, b) = if x < y { (x, y) } else { (y, x) };
+        out.push(CandidatePair { a, b, kind });
     }
 }

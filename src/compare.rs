@@ -451,7 +451,6 @@ mod tests {
             } else {
                 vec![Phone {
                     number: String::new(),
-                    valid: true,
                     extension: String::new(),
                     kind: PhoneKind::Work,
                     national: phone,

@@ -243,7 +243,7 @@ fn contact_line(locator: &Locator, c: &Contact) -> ContactLine {
             .iter()
             .map(|p| {
                 let mut s = format!("{} ({})", p.number, p.kind.name());
-                if !p.valid {
+                if !crate::normalize::phone::is_valid(&p.number) {
                     s.push_str(" (not a valid number)");
                 }
                 s

@@ -320,8 +320,6 @@ impl PhoneKind {
 pub struct Phone {
     /// E.164 (`+442079460958`) when the number could be parsed, else the raw text.
     pub number: String,
-    /// Whether `number` is a valid E.164 number.
-    pub valid: bool,
     /// Extension digits, if any.
     pub extension: String,
     /// The national significant number's digits (no country code, no trunk `0`), or 0

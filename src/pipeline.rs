@@ -119,6 +119,7 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
     clock.lap("import");
 
     let contacts = normalize::contacts(&inputs, rules, report);
+    clock.lap("normalise");
     let custom: Vec<(String, CompareMethod)> = rules
         .matching
         .custom
@@ -161,7 +162,7 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
         }
         None => decisions::Resolved::default(),
     };
-    clock.lap("normalise");
+    clock.lap("keys");
 
     let pairs = block::candidate_pairs(
         &keys,

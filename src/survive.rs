@@ -67,10 +67,10 @@ impl Master {
 /// else `source:#` + a fingerprint of its normalised content (with `~2`, `~3` for
 /// identical rows), so the key survives re-sorted and re-exported files.
 pub fn record_keys(inputs: &Inputs, contacts: &[Contact]) -> Vec<String> {
-    let mut seen: FxHashMap<String, u32> = FxHashMap::default();
-    contacts
-        .iter()
+    let mut keys: Vec<String> = contacts
+        .par_iter()
         .zip(&inputs.records)
+        .with_min_len(1024)
         .map(|(c, r)| {
             let source = &inputs.sources[r.source.0 as usize].name;
             let base = match &c.record_key {
@@ -92,15 +92,24 @@ pub fn record_keys(inputs: &Inputs, contacts: &[Contact]) -> Vec<String> {
                     format!("{source}:#{:012x}", xxh3_64(text.as_bytes()) >> 16)
                 }
             };
-            let n = seen.entry(base.clone()).or_insert(0);
-            *n += 1;
-            if *n == 1 {
-                base
-            } else {
-                format!("{base}~{n}")
-            }
+            base
         })
-        .collect()
+        .collect();
+    // Identical rows get `~2`, `~3` in input order.
+    let mut seen: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut repeats: Vec<(usize, u32)> = Vec::new();
+    for (i, k) in keys.iter().enumerate() {
+        let n = seen.entry(k.as_str()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            repeats.push((i, *n));
+        }
+    }
+    drop(seen);
+    for (i, n) in repeats {
+        keys[i] = format!("{}~{n}", keys[i]);
+    }
+    keys
 }
 
 struct Ctx<'a> {
@@ -115,15 +124,15 @@ impl Ctx<'_> {
     }
 
     /// Picks among (value, record, fold key, completeness) candidates by `rule`.
-    fn pick<T: Clone>(
+    fn pick<T: ?Sized + ToOwned>(
         &self,
-        cands: Vec<(T, u32, String, usize)>,
+        cands: Vec<(&T, u32, String, usize)>,
         rule: Survive,
-    ) -> Option<Value<T>> {
+    ) -> Option<Value<T::Owned>> {
         if cands.is_empty() {
             return None;
         }
-        let tie = |a: &(T, u32, String, usize), b: &(T, u32, String, usize)| {
+        let tie = |a: &(&T, u32, String, usize), b: &(&T, u32, String, usize)| {
             self.priority(b.1)
                 .cmp(&self.priority(a.1))
                 .then(a.1.cmp(&b.1))
@@ -153,8 +162,9 @@ impl Ctx<'_> {
                 })
             }
         }?;
+        // Only the winner is copied.
         Some(Value {
-            value: best.0.clone(),
+            value: best.0.to_owned(),
             from: best.1,
         })
     }
@@ -172,12 +182,7 @@ impl Ctx<'_> {
                 if v.is_empty() {
                     None
                 } else {
-                    Some((
-                        v.to_string(),
-                        r,
-                        frequency_key(rule, members, v),
-                        quality(v),
-                    ))
+                    Some((v, r, frequency_key(rule, members, v), quality(v)))
                 }
             })
             .collect();
@@ -259,7 +264,7 @@ fn build(ctx: &Ctx, id: String, members: &[u32], rules: &Survivorship) -> Master
             };
             let q =
                 quality(&n.given) + quality(&n.family) + quality(&n.middle) + quality(&n.prefix);
-            Some((n.clone(), r, key, q))
+            Some((n, r, key, q))
         })
         .collect();
     let address_cands = members
@@ -280,7 +285,7 @@ fn build(ctx: &Ctx, id: String, members: &[u32], rules: &Survivorship) -> Master
                 .count()
                 * 1000
                 + quality(&a.street);
-            Some((a.clone(), r, key, q))
+            Some((a, r, key, q))
         })
         .collect();
 
@@ -312,7 +317,10 @@ fn build(ctx: &Ctx, id: String, members: &[u32], rules: &Survivorship) -> Master
                 Some(x) => {
                     x.2 += 1;
                     // Prefer the valid E.164 spelling of the same number.
-                    if !x.0.valid && p.valid {
+                    if x.0.number != p.number
+                        && !crate::normalize::phone::is_valid(&x.0.number)
+                        && crate::normalize::phone::is_valid(&p.number)
+                    {
                         x.0 = p.clone();
                         x.1 = r;
                     }

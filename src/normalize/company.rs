@@ -229,6 +229,17 @@ fn title_case_into(token: &str, out: &mut String) {
 /// assert_eq!(fold("Grupo Bimbo, S.A.B. de C.V."), "grupo bimbo");
 /// ```
 pub fn fold(raw: &str) -> String {
+    if raw.is_empty() {
+        return String::new();
+    }
+    super::memo(&FOLD_MEMO, raw, fold_uncached)
+}
+
+thread_local! {
+    static FOLD_MEMO: super::Memo<String> = Default::default();
+}
+
+fn fold_uncached(raw: &str) -> String {
     let folded = super::fold::fold(raw);
     let all: Vec<&str> = folded.split(' ').filter(|t| !t.is_empty()).collect();
     let mut tokens: Vec<&str> = all.iter().copied().filter(|t| !is_and(t)).collect();

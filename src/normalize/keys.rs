@@ -6,7 +6,7 @@
 //! strings. A hash of 0 means "missing".
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::fold::{fold, fold_name};
@@ -132,10 +132,18 @@ pub struct Generic {
     pub phones: Vec<(u64, u32)>,
 }
 
+thread_local! {
+    static DM_MEMO: super::Memo<u64> = Default::default();
+}
+
 fn dm(s: &str) -> u64 {
     if s.is_empty() {
         return 0;
     }
+    super::memo(&DM_MEMO, s, dm_uncached)
+}
+
+fn dm_uncached(s: &str) -> u64 {
     // The encoder only ever sees folded ASCII; catch_unwind is a second guard because a
     // panic in a third-party encoder must never end a run.
     let code = std::panic::catch_unwind(|| {
@@ -243,37 +251,49 @@ fn person(k: &MatchKey) -> u64 {
 }
 
 fn mark_generic(keys: &mut [MatchKey], after: u32) -> Generic {
-    // value → (records, distinct people seen, capped)
-    let mut emails: FxHashMap<u64, (u32, FxHashSet<u64>)> = FxHashMap::default();
-    let mut phones: FxHashMap<u64, (u32, FxHashSet<u64>)> = FxHashMap::default();
-    let cap = after as usize;
-    for k in keys.iter() {
-        let p = person(k);
-        for e in k.emails.iter() {
-            let entry = emails.entry(e.full).or_default();
-            entry.0 += 1;
-            if p != 0 && entry.1.len() < cap {
-                entry.1.insert(p);
-            }
-        }
-        for ph in k.phones.iter() {
-            let entry = phones.entry(ph.national).or_default();
-            entry.0 += 1;
-            if p != 0 && entry.1.len() < cap {
-                entry.1.insert(p);
-            }
-        }
-    }
-    let shared_e: FxHashMap<u64, u32> = emails
-        .into_iter()
-        .filter(|(_, (_, people))| people.len() >= cap)
-        .map(|(h, (n, _))| (h, n))
+    // (value, person) for every e-mail and phone; sorted, each value's run tells how
+    // many records use it and how many distinct people. Sorting in parallel beats a
+    // hash set per value by far on large inputs.
+    let mut emails: Vec<(u64, u64)> = keys
+        .par_iter()
+        .flat_map_iter(|k| {
+            let p = person(k);
+            k.emails.iter().map(move |e| (e.full, p))
+        })
         .collect();
-    let shared_p: FxHashMap<u64, u32> = phones
-        .into_iter()
-        .filter(|(_, (_, people))| people.len() >= cap)
-        .map(|(h, (n, _))| (h, n))
+    let mut phones: Vec<(u64, u64)> = keys
+        .par_iter()
+        .flat_map_iter(|k| {
+            let p = person(k);
+            k.phones.iter().map(move |ph| (ph.national, p))
+        })
         .collect();
+    emails.par_sort_unstable();
+    phones.par_sort_unstable();
+    let shared = |pairs: &[(u64, u64)]| -> FxHashMap<u64, u32> {
+        let mut out = FxHashMap::default();
+        let mut i = 0;
+        while i < pairs.len() {
+            let v = pairs[i].0;
+            let n = pairs[i..].iter().take_while(|x| x.0 == v).count();
+            let run = &pairs[i..i + n];
+            // Distinct non-zero people in the run (the run is sorted by person).
+            let people = run
+                .iter()
+                .enumerate()
+                .filter(|&(j, x)| x.1 != 0 && (j == 0 || run[j - 1].1 != x.1))
+                .count();
+            if people >= after as usize {
+                out.insert(v, n as u32);
+            }
+            i += n;
+        }
+        out
+    };
+    let shared_e = shared(&emails);
+    let shared_p = shared(&phones);
+    drop(emails);
+    drop(phones);
     keys.par_iter_mut().for_each(|k| {
         for e in k.emails.iter_mut() {
             if shared_e.contains_key(&e.full) {

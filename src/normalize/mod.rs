@@ -13,11 +13,45 @@ pub mod keys;
 pub mod name;
 pub mod phone;
 
+use std::cell::RefCell;
+use std::thread::LocalKey;
+
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::model::{Address, Contact, Field, Inputs, PhoneKind, Record, Target};
 use crate::report::Report;
 use crate::rules::Rules;
+
+/// A per-thread memo of a pure function of one string.
+pub(crate) type Memo<V> = RefCell<FxHashMap<Box<str>, V>>;
+
+/// Entries a memo holds before it starts afresh, so memory stays bounded on lists
+/// with millions of distinct values.
+const MEMO_MAX: usize = 1 << 16;
+
+/// `f(key)`, remembered per thread. Contact lists repeat their given names, family
+/// names and employers many times, and the functions memoised this way (phonetic codes,
+/// company folding) cost far more than a hash lookup. Each worker thread has its own
+/// memo, so there is no lock, and the result never depends on which thread ran.
+pub(crate) fn memo<V: Clone>(
+    cell: &'static LocalKey<Memo<V>>,
+    key: &str,
+    f: impl FnOnce(&str) -> V,
+) -> V {
+    cell.with(|m| {
+        if let Some(v) = m.borrow().get(key) {
+            return v.clone();
+        }
+        let v = f(key);
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_MAX {
+            m.clear();
+        }
+        m.insert(key.into(), v.clone());
+        v
+    })
+}
 
 /// Normalises every record, in parallel, keeping order.
 pub fn contacts(inputs: &Inputs, rules: &Rules, report: &dyn Report) -> Vec<Contact> {

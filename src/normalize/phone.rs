@@ -8,7 +8,7 @@
 //!
 //! Invariants:
 //! - `number` is E.164 whenever libphonenumber could parse the text (valid or not),
-//!   else the trimmed raw text; `valid` is "parsed and `is_valid`".
+//!   else the trimmed raw text; [`is_valid`] tells whether it is a valid number.
 //! - `national` depends only on the digits a person would dial inside the country, so
 //!   `"(0511) 6919491"`, `"+49 (0)511 6919491"`, `"0049 511 6919491"` and
 //!   `"+495116919491"` all give `5116919491`, with or without a default country.
@@ -37,7 +37,7 @@ const MAX_DIGITS: usize = 18;
 ///
 /// let p = normalize("+44 (0)20 7946 0958", PhoneKind::Work, None);
 /// assert_eq!(p.number, "+442079460958");
-/// assert!(p.valid);
+/// assert!(listmerge::normalize::phone::is_valid(&p.number));
 /// assert_eq!(p.national, 2079460958);
 ///
 /// let p = normalize("(0511) 6919491", PhoneKind::Work, Some("DE"));
@@ -78,7 +78,6 @@ pub fn normalize(raw: &str, kind: PhoneKind, default_country: Option<&str>) -> P
             }
             Phone {
                 number: number.format_as(PhoneNumberFormat::E164).into_owned(),
-                valid: number.is_valid(),
                 extension,
                 national,
                 kind,
@@ -86,12 +85,29 @@ pub fn normalize(raw: &str, kind: PhoneKind, default_country: Option<&str>) -> P
         }
         None => Phone {
             number: trimmed.to_string(),
-            valid: false,
             extension,
             national,
             kind,
         },
     }
+}
+
+/// Whether a normalised number (E.164 from [`normalize`]) is a valid phone number by
+/// libphonenumber's rules. Validation costs about as much as parsing, and matching
+/// never needs it (it compares national digits), so it is asked only where a value is
+/// chosen or shown, not for every record.
+///
+/// ```
+/// use listmerge::normalize::phone::is_valid;
+/// assert!(is_valid("+442079460958"));
+/// assert!(!is_valid("+4420"));
+/// assert!(!is_valid("n/a"));
+/// ```
+pub fn is_valid(number: &str) -> bool {
+    number.starts_with('+')
+        && PHONE_NUMBER_UTIL
+            .parse(number, None)
+            .is_ok_and(|n| n.is_valid())
 }
 
 /// The libphonenumber region for an ISO alpha-2 code; `UK` is accepted for `GB`
@@ -407,7 +423,7 @@ mod tests {
         }
         let p = norm("(0511) 6919491", Some("DE"));
         assert_eq!(p.number, "+495116919491");
-        assert!(p.valid);
+        assert!(is_valid(&p.number));
     }
 
     #[test]
@@ -454,7 +470,7 @@ mod tests {
     fn missing_plus_is_recovered_when_valid() {
         let p = norm("4916072318396", Some("DE"));
         assert_eq!(p.number, "+4916072318396");
-        assert!(p.valid);
+        assert!(is_valid(&p.number));
         assert_eq!(e164("33624174382", None), "+33624174382");
         assert_eq!(e164("447906099790", Some("GB")), "+447906099790");
     }
@@ -494,14 +510,14 @@ mod tests {
         assert_eq!(e164("+49 3O 1234567", None), "+49301234567");
         assert_eq!(e164("O6 12 34 56 78", Some("FR")), "+33612345678");
         // Words are left alone: not OCR.
-        assert!(!norm("n/a", Some("DE")).valid);
+        assert!(!is_valid(&norm("n/a", Some("DE")).number));
     }
 
     #[test]
     fn unparseable_keeps_raw_text() {
         let p = norm("  call reception  ", Some("DE"));
         assert_eq!(p.number, "call reception");
-        assert!(!p.valid);
+        assert!(!is_valid(&p.number));
         assert_eq!(p.national, 0);
         assert_eq!(norm("", None).national, 0);
         assert_eq!(norm("12345", Some("DE")).national, 0);

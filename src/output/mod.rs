@@ -299,13 +299,49 @@ pub fn write_all(
     let mut files = Vec::new();
     let l: &Linked = linked;
 
-    write_master(l, out, &mut files)?;
-    write_provenance(l, out, &mut files)?;
-    write_xref(l, out, &mut files)?;
-    let mailable = write_mailing(l, out, &mut files)?;
-    write_review(l, out, &mut files)?;
-    html::write_review(l, out, &mut files)?;
-    write_rejects(l, out, &mut files)?;
+    // Each file is written, flushed to disk and renamed on its own thread, so one
+    // file's fsync overlaps the formatting of the others; the list of files keeps a
+    // fixed order.
+    let mut mailable = 0;
+    {
+        type Job<'a> = Box<dyn FnOnce(&mut Vec<String>) -> Result<usize> + Send + 'a>;
+        let jobs: Vec<Job> = vec![
+            Box::new(|f| write_master(l, out, f).map(|()| 0)),
+            Box::new(|f| write_provenance(l, out, f).map(|()| 0)),
+            Box::new(|f| write_xref(l, out, f).map(|()| 0)),
+            Box::new(|f| write_mailing(l, out, f)),
+            Box::new(|f| write_review(l, out, f).map(|()| 0)),
+            Box::new(|f| html::write_review(l, out, f).map(|()| 0)),
+            Box::new(|f| write_rejects(l, out, f).map(|()| 0)),
+        ];
+        let results: Vec<Result<(Vec<String>, usize)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = jobs
+                .into_iter()
+                .map(|job| {
+                    scope.spawn(move || {
+                        let mut f = Vec::new();
+                        job(&mut f).map(|n| (f, n))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(Error::output(
+                            out,
+                            "an output writer failed unexpectedly".to_string(),
+                        ))
+                    })
+                })
+                .collect()
+        });
+        for r in results {
+            let (f, n) = r?;
+            files.extend(f);
+            mailable += n;
+        }
+    }
     let match_w = score::weight_of(rules.matching.match_threshold);
     if rules.write_matches {
         let path = out.join("matches.csv");
