@@ -232,7 +232,7 @@ pub struct Record {
     /// Where it came from.
     pub locator: Locator,
     /// The raw values, in column order. A field may appear more than once
-    /// (several e-mail columns).
+    /// (several e-mail columns). Emptied once the record is normalised.
     pub values: Vec<(Target, Box<str>)>,
 }
 

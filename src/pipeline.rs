@@ -115,10 +115,10 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
         start: Instant::now(),
         stages: Vec::new(),
     };
-    let inputs = import::inputs(&opts.sources, report)?;
+    let mut inputs = import::inputs(&opts.sources, report)?;
     clock.lap("import");
 
-    let contacts = normalize::contacts(&inputs, rules, report);
+    let contacts = normalize::contacts(&mut inputs, rules, report);
     clock.lap("normalise");
     let custom: Vec<(String, CompareMethod)> = rules
         .matching

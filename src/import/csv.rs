@@ -15,14 +15,15 @@
 //! 3. **Header row**: the best-scoring of the first 20 rows (LinkedIn and some CRMs
 //!    write notes above the header); rows above it are skipped with a warning. No
 //!    usable header → one file-level reject.
-//! 4. **Rows**, streamed through one reused [`ByteRecord`]: a row whose cells are all
-//!    empty is skipped; a row with a different number of fields than the header is a
+//! 4. **Rows**, read in blocks of a few MiB that end on a row boundary (found with the
+//!    parser's own quoting rules), parsed and classified on all cores a window of
+//!    blocks at a time, then filed in order: a row whose cells are all empty is skipped; a row with a different number of fields than the header is a
 //!    reject (extra trailing fields that are all empty are tolerated: it is a trailing
 //!    delimiter, not a shifted row); everything else is a record whose locator names the
 //!    physical line the row starts on, even when quoted cells hold newlines.
 //!
 //! Performance: the only per-row allocations are the record's value list and one
-//! `Box<str>` per non-empty value. Invalid UTF-8 inside a file whose first 64 KiB were
+//! `Box<str>` per non-empty value; memory holds one window of blocks, not the file. Invalid UTF-8 inside a file whose first 64 KiB were
 //! valid UTF-8 is decoded per cell as Windows-1252 (with one warning), so a late stray
 //! byte does not force reading the whole file twice.
 
@@ -34,6 +35,7 @@ use std::path::Path;
 
 use ::csv::{ByteRecord, ReaderBuilder};
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+use rayon::prelude::*;
 
 use super::mapping::{self, Group, Guess};
 use super::{ColumnTarget, Sink, SourceSpec};
@@ -46,8 +48,6 @@ use crate::model::{
 const SAMPLE: usize = 64 * 1024;
 /// How many rows are looked at to find the header.
 const HEADER_SCAN: usize = 20;
-/// Progress is reported in batches of this many rows.
-const PROGRESS_BATCH: u32 = 1 << 16;
 
 /// Reads one CSV file into the sink.
 pub(crate) fn read(path: &Path, spec: &SourceSpec, sink: &mut Sink<'_>) -> Result<()> {
@@ -99,17 +99,21 @@ pub(crate) fn read(path: &Path, spec: &SourceSpec, sink: &mut Sink<'_>) -> Resul
     let mut start = Cursor::new(sample);
     start.set_position(detected.bom as u64);
     let stream = start.chain(file);
-    let reader: Box<dyn Read> = if detected.encoding == UTF_8 {
+    let reader: Box<dyn Read + Send> = if detected.encoding == UTF_8 {
         Box::new(LineEnds::new(stream))
     } else {
         Box::new(LineEnds::new(Transcode::new(stream, detected.encoding)))
     };
+    let mut blocks = Blocks::new(reader, delimiter);
+    let first = blocks
+        .next_block()
+        .map_err(|e| read_error(path, 0, &e))?
+        .map_or(Vec::new(), |(b, _)| b);
     let mut rdr = ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .buffer_capacity(SAMPLE)
-        .from_reader(reader);
+        .from_reader(&first[..]);
 
     // Find the header among the first rows.
     let mut head = Vec::new();
@@ -156,13 +160,63 @@ pub(crate) fn read(path: &Path, spec: &SourceSpec, sink: &mut Sink<'_>) -> Resul
     for rec in &head[h + 1..] {
         rows.push(rec, sink);
     }
-    while next(&mut rdr, &mut record, path)? {
-        rows.push(&record, sink);
-        if rows.row.is_multiple_of(PROGRESS_BATCH) {
-            sink.report.advance(u64::from(PROGRESS_BATCH));
+    // The rest of the first block, then the following blocks: parsed and classified
+    // on all cores a window of blocks at a time, filed in order.
+    let pos = rdr.position().clone();
+    drop(rdr);
+    let rest_of_first = first
+        .get(usize::try_from(pos.byte()).unwrap_or(usize::MAX)..)
+        .unwrap_or(&[])
+        .to_vec();
+    let per_window = rayon::current_num_threads().max(1) * 2;
+    let read_window = |blocks: &mut Blocks<Box<dyn Read + Send>>,
+                       window: &mut Vec<(Vec<u8>, u64)>|
+     -> Result<()> {
+        while window.len() < per_window {
+            match blocks
+                .next_block()
+                .map_err(|e| read_error(path, blocks.line, &e))?
+            {
+                Some(b) => window.push(b),
+                None => break,
+            }
+        }
+        Ok(())
+    };
+    let mut window: Vec<(Vec<u8>, u64)> = vec![(rest_of_first, pos.line())];
+    read_window(&mut blocks, &mut window)?;
+    loop {
+        if window.is_empty() {
+            break;
+        }
+        // Parse this window on all cores while the next one is read.
+        let mut next_window = Vec::new();
+        let (parsed, more) = rayon::join(
+            || -> Vec<BlockResult> {
+                window
+                    .par_iter()
+                    .map(|(b, line)| parse_block(b, *line, delimiter, &plan))
+                    .collect()
+            },
+            || read_window(&mut blocks, &mut next_window),
+        );
+        more?;
+        window = next_window;
+        for p in parsed {
+            let (rows_of_block, lossy) = p.map_err(|(line, e)| {
+                Error::input(
+                    path,
+                    format!("line {line}: the CSV reader stopped ({e}); check the file's format"),
+                )
+            })?;
+            rows.lossy |= lossy;
+            let n = rows_of_block.len() as u64;
+            for r in rows_of_block {
+                rows.commit(r, sink);
+            }
+            sink.report.advance(n);
         }
     }
-    sink.report.advance(u64::from(rows.row % PROGRESS_BATCH));
     if rows.lossy {
         sink.report.warn(&format!(
             "{}: some cells were not valid UTF-8 and were read as Windows-1252; \
@@ -837,29 +891,42 @@ struct Rows<'a> {
 
 impl Rows<'_> {
     fn push(&mut self, rec: &ByteRecord, sink: &mut Sink<'_>) {
+        let parsed = classify(self.plan, rec, line_of(rec), &mut self.lossy);
+        self.commit(parsed, sink);
+    }
+
+    /// Files one classified row: counts it, resolves its source, and appends the
+    /// record or the reject. Sequential, because sources are numbered on first sight.
+    fn commit(&mut self, parsed: Parsed, sink: &mut Sink<'_>) {
         self.row = self.row.saturating_add(1);
-        let lossy = &mut self.lossy;
-        if rec.iter().all(|c| is_blank(c, lossy)) {
-            return;
-        }
+        let (line, source_name, body) = match parsed {
+            Parsed::Blank => return,
+            Parsed::Row { line, source, body } => (line, source, body),
+        };
         let locator = Locator {
             file: self.file,
             sheet: None,
             row: self.row,
-            line: line_of(rec),
+            line,
         };
-        let width = self.plan.width();
-        let ragged = rec.len() < width || rec.iter().skip(width).any(|c| !is_blank(c, lossy));
-        let source = self.source(rec, sink);
-        let lossy = &mut self.lossy;
-        if ragged {
-            sink.out.rejects.push(Reject {
-                locator,
-                source,
-                reason: format!("the row has {} fields, the header has {width}", rec.len()),
-            });
-            return;
-        }
+        let source = match source_name {
+            Some(name) => sink.named_source(&name, self.spec),
+            None => lazy_source(&mut self.file_source, sink, self.spec, self.path),
+        };
+        let values = match body {
+            Body::Ragged(fields) => {
+                sink.out.rejects.push(Reject {
+                    locator,
+                    source,
+                    reason: format!(
+                        "the row has {fields} fields, the header has {}",
+                        self.plan.width()
+                    ),
+                });
+                return;
+            }
+            Body::Values(values) => values,
+        };
         let Some(source) = source else {
             sink.out.rejects.push(Reject {
                 locator,
@@ -868,84 +935,316 @@ impl Rows<'_> {
             });
             return;
         };
-        // The row's address comes from the first group that has anything in it.
-        let address_group = self
-            .plan
-            .groups
-            .iter()
-            .find(|(_, cols)| {
-                cols.iter()
-                    .any(|&i| rec.get(i).is_some_and(|c| !is_blank(c, lossy)))
-            })
-            .map(|(g, _)| *g);
-        let mut values: Vec<(Target, Box<str>)> = Vec::new();
-        for (raw, col) in rec.iter().zip(&self.plan.cols) {
-            if raw.is_empty() {
-                continue;
-            }
-            let text = cell(raw, lossy);
-            let value = text.trim();
-            if value.is_empty() {
-                continue;
-            }
-            let target = match *col {
-                Col::Drop => continue,
-                Col::Plain(t) => t,
-                Col::Address {
-                    field,
-                    group,
-                    append,
-                    other,
-                } => {
-                    if Some(group) != address_group {
-                        other
-                    } else if append {
-                        let known = Target::Known(field);
-                        if let Some(slot) = values.iter_mut().find(|(t, _)| *t == known) {
-                            slot.1 = format!("{}, {value}", slot.1).into();
-                            continue;
-                        }
-                        known
-                    } else {
-                        Target::Known(field)
-                    }
-                }
-                Col::Phone { kind_col, other } => {
-                    let kind = kind_col
-                        .and_then(|k| rec.get(k))
-                        .map(|k| cell(k, lossy))
-                        .filter(|k| !k.trim().is_empty());
-                    match kind {
-                        None => Target::Known(Field::Phone),
-                        Some(k) => mapping::phone_kind(&k).map_or(other, Target::Known),
-                    }
-                }
-            };
-            values.push((target, value.into()));
-        }
         sink.out.records.push(Record {
             source,
             locator,
             values,
         });
     }
+}
 
-    /// The row's source: named by its `source` cell, else the file's own.
-    fn source(&mut self, rec: &ByteRecord, sink: &mut Sink<'_>) -> Option<SourceId> {
-        if let Some(raw) = self.plan.source_col.and_then(|i| rec.get(i)) {
-            let text = cell(raw, &mut self.lossy);
-            let name = text.trim();
-            if !name.is_empty() {
-                return sink.named_source(name, self.spec);
+/// One row as parsed, before it is numbered and given a source.
+enum Parsed {
+    /// Every cell empty: counted as a row, not read.
+    Blank,
+    /// A row with content.
+    Row {
+        /// The physical line it starts on.
+        line: u32,
+        /// Its `source` cell, when the file has one and it is filled in.
+        source: Option<Box<str>>,
+        /// What it holds.
+        body: Body,
+    },
+}
+
+/// The content of a row.
+enum Body {
+    /// Not the header's number of fields (this many instead).
+    Ragged(usize),
+    /// The values, in column order.
+    Values(Vec<(Target, Box<str>)>),
+}
+
+/// Turns one CSV row into values by the file's plan. Pure, so blocks of rows can be
+/// classified on all cores.
+fn classify(plan: &Plan, rec: &ByteRecord, line: u32, lossy: &mut bool) -> Parsed {
+    if rec.iter().all(|c| is_blank(c, lossy)) {
+        return Parsed::Blank;
+    }
+    let source = plan.source_col.and_then(|i| rec.get(i)).and_then(|raw| {
+        let text = cell(raw, lossy);
+        let name = text.trim();
+        (!name.is_empty()).then(|| name.into())
+    });
+    let width = plan.width();
+    let ragged = rec.len() < width || rec.iter().skip(width).any(|c| !is_blank(c, lossy));
+    if ragged {
+        return Parsed::Row {
+            line,
+            source,
+            body: Body::Ragged(rec.len()),
+        };
+    }
+    // The row's address comes from the first group that has anything in it.
+    let address_group = plan
+        .groups
+        .iter()
+        .find(|(_, cols)| {
+            cols.iter()
+                .any(|&i| rec.get(i).is_some_and(|c| !is_blank(c, lossy)))
+        })
+        .map(|(g, _)| *g);
+    let mut values: Vec<(Target, Box<str>)> = Vec::new();
+    for (raw, col) in rec.iter().zip(&plan.cols) {
+        if raw.is_empty() {
+            continue;
+        }
+        let text = cell(raw, lossy);
+        let value = text.trim();
+        if value.is_empty() {
+            continue;
+        }
+        let target = match *col {
+            Col::Drop => continue,
+            Col::Plain(t) => t,
+            Col::Address {
+                field,
+                group,
+                append,
+                other,
+            } => {
+                if Some(group) != address_group {
+                    other
+                } else if append {
+                    let known = Target::Known(field);
+                    if let Some(slot) = values.iter_mut().find(|(t, _)| *t == known) {
+                        slot.1 = format!("{}, {value}", slot.1).into();
+                        continue;
+                    }
+                    known
+                } else {
+                    Target::Known(field)
+                }
+            }
+            Col::Phone { kind_col, other } => {
+                let kind = kind_col
+                    .and_then(|k| rec.get(k))
+                    .map(|k| cell(k, lossy))
+                    .filter(|k| !k.trim().is_empty());
+                match kind {
+                    None => Target::Known(Field::Phone),
+                    Some(k) => mapping::phone_kind(&k).map_or(other, Target::Known),
+                }
+            }
+        };
+        values.push((target, value.into()));
+    }
+    Parsed::Row {
+        line,
+        source,
+        body: Body::Values(values),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Blocks of whole rows, for parallel parsing
+
+/// Bytes per block handed to one core.
+const BLOCK: usize = 4 << 20;
+
+/// Reads the (decoded, line-end-normalised) stream in blocks that end on a row
+/// boundary, so each block can be parsed on its own. The boundary is found with the
+/// same quoting rules the CSV parser applies (a quote opens a quoted cell only at the
+/// start of a cell; `""` inside one is a quote), so a newline inside a quoted cell
+/// never splits a row.
+struct Blocks<R> {
+    inner: R,
+    carry: Vec<u8>,
+    eof: bool,
+    delimiter: u8,
+    /// The 1-based line the next block starts on.
+    line: u64,
+    /// Bytes to read before looking for a boundary.
+    size: usize,
+}
+
+impl<R: Read> Blocks<R> {
+    fn new(inner: R, delimiter: u8) -> Self {
+        Blocks {
+            inner,
+            carry: Vec::new(),
+            eof: false,
+            delimiter,
+            line: 1,
+            size: BLOCK,
+        }
+    }
+
+    /// The next block and the line it starts on; `None` at the end.
+    fn next_block(&mut self) -> io::Result<Option<(Vec<u8>, u64)>> {
+        let mut want = self.size;
+        loop {
+            while !self.eof && self.carry.len() < want {
+                let start = self.carry.len();
+                self.carry.resize(want, 0);
+                let n = loop {
+                    match self.inner.read(&mut self.carry[start..]) {
+                        Ok(n) => break n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(e) => {
+                            self.carry.truncate(start);
+                            return Err(e);
+                        }
+                    }
+                };
+                self.carry.truncate(start + n);
+                if n == 0 {
+                    self.eof = true;
+                }
+            }
+            if self.carry.is_empty() {
+                return Ok(None);
+            }
+            let end = if self.eof {
+                Some(self.carry.len())
+            } else {
+                last_row_end(&self.carry, self.delimiter)
+            };
+            match end {
+                Some(end) => {
+                    let rest = self.carry.split_off(end);
+                    let block = std::mem::replace(&mut self.carry, rest);
+                    let line = self.line;
+                    self.line += memchr::memchr_iter(b'\n', &block).count() as u64;
+                    return Ok(Some((block, line)));
+                }
+                // One row longer than a block: read on.
+                None => want = self.carry.len() + self.size,
             }
         }
-        lazy_source(&mut self.file_source, sink, self.spec, self.path)
     }
+}
+
+/// The position just after the last row-ending newline in `bytes`, which starts at
+/// the beginning of a row; `None` when no row ends in it.
+///
+/// A quote opens a quoted cell only at the start of a cell, as in the CSV parser;
+/// inside one, `""` is a quote and a lone `"` closes it. Outside quotes the scan jumps
+/// from delimiter to delimiter, so it runs at memory speed.
+fn last_row_end(bytes: &[u8], delimiter: u8) -> Option<usize> {
+    let mut last = None;
+    let mut i = 0;
+    let mut field_start = true;
+    while i < bytes.len() {
+        if field_start && bytes[i] == b'"' {
+            let mut j = i + 1;
+            loop {
+                // An unclosed quote: no row ends after this point in the block.
+                let q = j + memchr::memchr(b'"', &bytes[j..])?;
+                if bytes.get(q + 1) == Some(&b'"') {
+                    j = q + 2;
+                } else {
+                    i = q + 1;
+                    break;
+                }
+            }
+            field_start = false;
+            continue;
+        }
+        let Some(k) = memchr::memchr2(delimiter, b'\n', &bytes[i..]) else {
+            return last;
+        };
+        let p = i + k;
+        if bytes[p] == b'\n' {
+            last = Some(p + 1);
+        }
+        field_start = true;
+        i = p + 1;
+    }
+    last
+}
+
+/// Parses one block of whole rows and classifies them; the lines are those of the file.
+/// A block's classified rows and whether any cell needed the Windows-1252 fallback; or
+/// the line where the parser stopped, and why.
+type BlockResult = std::result::Result<(Vec<Parsed>, bool), (u64, String)>;
+
+fn parse_block(block: &[u8], first_line: u64, delimiter: u8, plan: &Plan) -> BlockResult {
+    let mut rdr = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(block);
+    let mut rec = ByteRecord::new();
+    let mut out = Vec::new();
+    let mut lossy = false;
+    // Reading from memory cannot fail, and with flexible rows of bytes nothing else
+    // can; should that ever change, the run stops with the line rather than lose rows.
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err((first_line + rdr.position().line() - 1, e.to_string())),
+        }
+        let end = rdr.position().line();
+        let inside = rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+        let rel = end.saturating_sub(1 + inside).max(1);
+        let line = u32::try_from(first_line + rel - 1).unwrap_or(u32::MAX);
+        out.push(classify(plan, &rec, line, &mut lossy));
+    }
+    Ok((out, lossy))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_end_outside_quotes_only() {
+        assert_eq!(last_row_end(b"a,b\nc,d\ne", b','), Some(8));
+        assert_eq!(last_row_end(b"a,\"x\ny\"\nc", b','), Some(8));
+        assert_eq!(last_row_end(b"a,\"x\ny", b','), None);
+        // An escaped quote does not close the cell.
+        assert_eq!(last_row_end(b"\"say \"\"hi\"\"\n\"\nz", b','), Some(14));
+        // A quote inside an unquoted cell is a plain character, as the parser reads it.
+        assert_eq!(last_row_end(b"ab\"c,d\ne", b','), Some(7));
+        assert_eq!(last_row_end(b"a;\"b;\n\";c\n", b';'), Some(10));
+        assert_eq!(last_row_end(b"", b','), None);
+    }
+
+    #[test]
+    fn blocks_split_only_between_rows() {
+        let text =
+            "name,note\nAnn,\"two\nlines\"\nBo,\"say \"\"hi\"\"\"\n\nCy,\"a,b\nc\nd\"\nDi,x\n";
+        let whole: Vec<ByteRecord> = ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes())
+            .byte_records()
+            .map(|r| r.unwrap_or_default())
+            .collect();
+        for size in 1..text.len() + 2 {
+            let mut blocks = Blocks::new(text.as_bytes(), b',');
+            blocks.size = size;
+            let mut got = Vec::new();
+            let mut lines = Vec::new();
+            while let Ok(Some((block, line))) = blocks.next_block() {
+                assert!(block.ends_with(b"\n"), "size {size}: {block:?}");
+                lines.push(line);
+                got.extend(
+                    ReaderBuilder::new()
+                        .has_headers(false)
+                        .flexible(true)
+                        .from_reader(&block[..])
+                        .byte_records()
+                        .map(|r| r.unwrap_or_default()),
+                );
+            }
+            assert_eq!(got, whole, "size {size}");
+            assert_eq!(lines[0], 1);
+        }
+    }
 
     #[test]
     fn sniffs_delimiters() {

@@ -54,18 +54,24 @@ pub(crate) fn memo<V: Clone>(
 }
 
 /// Normalises every record, in parallel, keeping order.
-pub fn contacts(inputs: &Inputs, rules: &Rules, report: &dyn Report) -> Vec<Contact> {
+///
+/// The raw values of each record are released once it is normalised (later stages
+/// read the contact, and the record's source and locator, only): on large inputs
+/// that memory is then reused for the contacts instead of adding to the peak.
+pub fn contacts(inputs: &mut Inputs, rules: &Rules, report: &dyn Report) -> Vec<Contact> {
     report.stage("normalise", Some(inputs.records.len() as u64));
+    let sources = &inputs.sources;
     let out = inputs
         .records
-        .par_iter()
+        .par_iter_mut()
         .with_min_len(256)
         .map(|r| {
-            let default_country = inputs.sources[r.source.0 as usize]
+            let default_country = sources[r.source.0 as usize]
                 .default_country
                 .as_deref()
                 .or(rules.matching.default_country.as_deref());
             let c = contact(r, default_country);
+            r.values = Vec::new();
             report.advance(1);
             c
         })
