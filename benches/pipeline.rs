@@ -86,6 +86,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             block::candidate_pairs(
                 black_box(&linked.keys),
+                &linked.order,
                 m.max_block_size,
                 m.refine_blocks_above,
                 &report,

@@ -145,9 +145,10 @@ const FAMILY_SOUND: usize = 5;
 /// alone carries little weight. A run of records sharing one corroborating value that
 /// is larger than `max_block` is skipped and reported. This keeps the number of pairs
 /// proportional to the number of records instead of growing with the square of the
-/// largest blocks.
+/// largest blocks. `order` (one value per record, from its stable key) decides ties.
 pub fn candidate_pairs(
     keys: &[MatchKey],
+    order: &[u64],
     max_block: u32,
     refine_above: u32,
     report: &dyn Report,
@@ -186,7 +187,7 @@ pub fn candidate_pairs(
             let mut out = Vec::new();
             let mut capped = Vec::new();
             let mut group: Vec<u32> = Vec::new();
-            let mut vals: Vec<(u64, u64, u32)> = Vec::new();
+            let mut vals: Vec<(u64, u64, u64, u32)> = Vec::new();
             for &(s, e) in chunk {
                 let block = &entries[s..e];
                 let kind = block[0].3;
@@ -225,11 +226,12 @@ pub fn candidate_pairs(
                             let all = corroborators(&keys[id as usize]);
                             let v = all[c];
                             // Within a run of one value, records that share more of
-                            // the others sort next to each other.
+                            // the others sort next to each other; then by `order`, so
+                            // the neighbours do not depend on the input's row order.
                             let rest = all.iter().fold(0u64, |h, &x| {
                                 h.rotate_left(7) ^ x.wrapping_mul(0x9E37_79B9_7F4A_7C15)
                             });
-                            (v != 0).then_some((v, rest, id))
+                            (v != 0).then_some((v, rest, order[id as usize], id))
                         }));
                         vals.sort_unstable();
                         let mut i = 0;
@@ -239,7 +241,7 @@ pub fn candidate_pairs(
                                 capped.push(CappedBlock {
                                     kind,
                                     size: n as u32,
-                                    example: vals[i].2,
+                                    example: vals[i].3,
                                 });
                             } else if n >= 2 {
                                 // A run larger than the refinement size is itself a
@@ -249,7 +251,7 @@ pub fn candidate_pairs(
                                 let run = &vals[i..i + n];
                                 for (x, a) in run.iter().enumerate() {
                                     for b in run.iter().skip(x + 1).take(refine_above) {
-                                        push_pair(a.2, b.2, kind, &mut out);
+                                        push_pair(a.3, b.3, kind, &mut out);
                                     }
                                 }
                             }

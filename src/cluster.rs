@@ -133,13 +133,35 @@ impl UnionFind {
 }
 
 /// Clusters `n` records. `edges` are the pairs at or above the match threshold,
-/// `must` the must-links, `cannot` the cannot-links.
+/// `must` the must-links, `cannot` the cannot-links. Edges of equal weight are taken
+/// in record order; see [`clusters_ordered`] for an order that does not depend on the
+/// input's row order.
 pub fn clusters(
+    n: usize,
+    edges: Vec<Edge>,
+    must: &[(u32, u32)],
+    cannot: &[CannotLink],
+) -> Clusters {
+    clusters_ordered(n, edges, must, cannot, None)
+}
+
+/// [`clusters`], with ties between edges of equal weight (and the order of must-links)
+/// broken by `order[record]` instead of the record number. With a cannot-link in
+/// play, which of two equal edges comes first can decide a merge; an order derived
+/// from each record's stable key makes the clusters the same however the input rows
+/// were sorted.
+pub fn clusters_ordered(
     n: usize,
     mut edges: Vec<Edge>,
     must: &[(u32, u32)],
     cannot: &[CannotLink],
+    order: Option<&[u64]>,
 ) -> Clusters {
+    let rank = |x: u32| order.map_or(u64::from(x), |o| o[x as usize]);
+    let pair_rank = |a: u32, b: u32| {
+        let (x, y) = (rank(a), rank(b));
+        (x.min(y), x.max(y), a.min(b), a.max(b))
+    };
     let mut uf = UnionFind::new(n);
     for c in cannot {
         if c.a as usize >= n || c.b as usize >= n || c.a == c.b {
@@ -173,7 +195,7 @@ pub fn clusters(
         .filter(|(a, b)| (*a as usize) < n && (*b as usize) < n)
         .map(|&(a, b)| (a.min(b), a.max(b)))
         .collect();
-    must.sort_unstable();
+    must.sort_unstable_by_key(|&(a, b)| pair_rank(a, b));
     for (a, b) in must {
         let e = Edge {
             a,
@@ -187,8 +209,7 @@ pub fn clusters(
     edges.sort_unstable_by(|x, y| {
         y.weight
             .total_cmp(&x.weight)
-            .then(x.a.cmp(&y.a))
-            .then(x.b.cmp(&y.b))
+            .then_with(|| pair_rank(x.a, x.b).cmp(&pair_rank(y.a, y.b)))
     });
     for e in edges {
         if !accept(&mut uf, e, false, &mut join_weight) {

@@ -57,6 +57,9 @@ pub struct Linked {
     pub generic: keys::Generic,
     /// Stable record keys, by record id.
     pub record_keys: Vec<String>,
+    /// A hash of each record's stable key: the tie-break that makes results
+    /// independent of input order.
+    pub order: Vec<u64>,
     /// Candidate pairs.
     pub pairs: CandidatePairs,
     /// Comparison of each candidate pair.
@@ -148,6 +151,13 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
     let (keys, generic) =
         keys::match_keys(&contacts, &custom_idx, rules.matching.generic_after, report);
     let record_keys = survive::record_keys(&inputs, &contacts);
+    // Ties (equal weights, equally good neighbours in a large block) are broken by this
+    // hash of each record's stable key rather than by its position in the input, so
+    // clusters and master ids do not depend on the order of rows or files.
+    let order: Vec<u64> = record_keys
+        .par_iter()
+        .map(|k| xxhash_rust::xxh3::xxh3_64(k.as_bytes()))
+        .collect();
     let decided = match &opts.decisions {
         Some(path) => {
             let d = decisions::resolve(&decisions::read(path)?, &record_keys);
@@ -166,6 +176,7 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
 
     let pairs = block::candidate_pairs(
         &keys,
+        &order,
         rules.matching.max_block_size,
         rules.matching.refine_blocks_above,
         report,
@@ -214,7 +225,8 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
             .iter()
             .map(|&(a, b)| CannotLink { a, b, hard: true }),
     );
-    let clusters = cluster::clusters(keys.len(), edges, &decided.must, &cannot);
+    let clusters =
+        cluster::clusters_ordered(keys.len(), edges, &decided.must, &cannot, Some(&order));
     let review_w = score::weight_of(rules.matching.review_threshold);
     let mut review: Vec<usize> = (0..pairs.pairs.len())
         .filter(|&i| {
@@ -271,6 +283,7 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
         keys,
         generic,
         record_keys,
+        order,
         pairs,
         comparisons,
         weights,

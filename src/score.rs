@@ -132,43 +132,49 @@ fn splitmix(state: &mut u64) -> u64 {
 
 /// How often two random records share a given name, and a family name, exactly:
 /// the baseline the term-frequency adjustment compares a name's own frequency with.
+///
+/// The pairs are drawn from the sorted list of name hashes rather than by record
+/// number, so the estimate (and every weight after it) is the same however the input
+/// rows are ordered.
 fn random_name_rates(keys: &[MatchKey], rules: &Matching) -> (f64, f64) {
-    let n = keys.len() as u64;
-    if n < 2 {
-        return (0.5, 0.5);
-    }
-    // Small inputs have few distinct pairs; sampling far more than that is wasted work.
-    let wanted = (rules.random_pairs as u64).min(n.saturating_mul(50));
-    let chunks = 64u64;
-    let per = wanted.div_ceil(chunks);
-    let names = (0..chunks)
-        .into_par_iter()
-        .map(|c| {
-            let mut state = rules.seed ^ c.wrapping_mul(0xA076_1D64_78BD_642F);
-            // given seen, given equal, family seen, family equal
-            let mut names = [0.0f64; 4];
-            for _ in 0..per {
-                let a = splitmix(&mut state) % n;
-                let b = splitmix(&mut state) % n;
-                if a == b {
-                    continue;
+    let mut given: Vec<u64> = keys.iter().map(|k| k.given_h).filter(|&h| h != 0).collect();
+    let mut family: Vec<u64> = keys
+        .iter()
+        .map(|k| k.family_h)
+        .filter(|&h| h != 0)
+        .collect();
+    given.par_sort_unstable();
+    family.par_sort_unstable();
+    let sample = |hashes: &[u64], salt: u64| -> (f64, f64) {
+        let n = hashes.len() as u64;
+        if n < 2 {
+            return (0.0, 0.0);
+        }
+        // Small inputs have few distinct pairs; sampling far more than that is wasted work.
+        let wanted = (rules.random_pairs as u64).min(n.saturating_mul(50));
+        let chunks = 64u64;
+        let per = wanted.div_ceil(chunks);
+        (0..chunks)
+            .into_par_iter()
+            .map(|c| {
+                let mut state = rules.seed ^ salt ^ c.wrapping_mul(0xA076_1D64_78BD_642F);
+                let (mut seen, mut equal) = (0.0f64, 0.0f64);
+                for _ in 0..per {
+                    let a = splitmix(&mut state) % n;
+                    let b = splitmix(&mut state) % n;
+                    if a == b {
+                        continue;
+                    }
+                    seen += 1.0;
+                    equal += f64::from(hashes[a as usize] == hashes[b as usize]);
                 }
-                let (ka, kb) = (&keys[a as usize], &keys[b as usize]);
-                if ka.given_h != 0 && kb.given_h != 0 {
-                    names[0] += 1.0;
-                    names[1] += f64::from(ka.given_h == kb.given_h);
-                }
-                if ka.family_h != 0 && kb.family_h != 0 {
-                    names[2] += 1.0;
-                    names[3] += f64::from(ka.family_h == kb.family_h);
-                }
-            }
-            names
-        })
-        .reduce(
-            || [0.0; 4],
-            |x, y| [x[0] + y[0], x[1] + y[1], x[2] + y[2], x[3] + y[3]],
-        );
+                (seen, equal)
+            })
+            .reduce(|| (0.0, 0.0), |x, y| (x.0 + y.0, x.1 + y.1))
+    };
+    let (given_seen, given_equal) = sample(&given, 0);
+    let (family_seen, family_equal) = sample(&family, 0x5EED);
+    let names = [given_seen, given_equal, family_seen, family_equal];
     let rate = |eq: f64, seen: f64| (eq + 0.5) / (seen + 1.0);
     (rate(names[1], names[0]), rate(names[3], names[2]))
 }

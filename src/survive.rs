@@ -3,7 +3,7 @@
 //!
 //! Single-valued fields follow the rule `rules.toml` gives them (source priority, most
 //! recent, most complete, most frequent; ties go to the higher-priority source, then
-//! the earlier record). E-mails and phones keep the union, most-used first.
+//! the smaller stable record key, so values do not depend on row order). E-mails and phones keep the union, most-used first.
 //! Master IDs are derived from the smallest stable record key among the members, so
 //! they do not depend on input order, thread count or the other members.
 
@@ -115,6 +115,9 @@ pub fn record_keys(inputs: &Inputs, contacts: &[Contact]) -> Vec<String> {
 struct Ctx<'a> {
     inputs: &'a Inputs,
     contacts: &'a [Contact],
+    /// Stable record keys: the last tie-break, so a master's values do not depend on
+    /// the order of the input rows.
+    keys: &'a [String],
 }
 
 impl Ctx<'_> {
@@ -135,7 +138,7 @@ impl Ctx<'_> {
         let tie = |a: &(&T, u32, String, usize), b: &(&T, u32, String, usize)| {
             self.priority(b.1)
                 .cmp(&self.priority(a.1))
-                .then(a.1.cmp(&b.1))
+                .then_with(|| self.keys[a.1 as usize].cmp(&self.keys[b.1 as usize]))
         };
         let best = match rule {
             Survive::SourcePriority => cands.iter().min_by(|a, b| tie(a, b)),
@@ -216,7 +219,11 @@ pub fn masters(
     keys: &[String],
     rules: &Survivorship,
 ) -> Vec<Master> {
-    let ctx = Ctx { inputs, contacts };
+    let ctx = Ctx {
+        inputs,
+        contacts,
+        keys,
+    };
     let mut masters: Vec<Master> = clusters
         .clusters
         .par_iter()
@@ -249,7 +256,17 @@ pub fn masters(
     masters
 }
 
-fn build(ctx: &Ctx, id: String, members: &[u32], rules: &Survivorship) -> Master {
+fn build(ctx: &Ctx, id: String, ids: &[u32], rules: &Survivorship) -> Master {
+    // Members from the highest-priority source down, then in stable-key order: where
+    // values tie, the first seen wins (an e-mail found in the CRM and in a sign-up list
+    // is credited to the CRM), and that must not depend on the input's row order.
+    let mut by_key = ids.to_vec();
+    by_key.sort_by(|&a, &b| {
+        ctx.priority(b)
+            .cmp(&ctx.priority(a))
+            .then_with(|| ctx.keys[a as usize].cmp(&ctx.keys[b as usize]))
+    });
+    let members = &by_key[..];
     let name_cands = members
         .iter()
         .filter_map(|&r| {
@@ -289,7 +306,7 @@ fn build(ctx: &Ctx, id: String, members: &[u32], rules: &Survivorship) -> Master
         })
         .collect();
 
-    // E-mails: union, most used first, then priority, then first seen.
+    // E-mails: union, most used first, then priority, then first seen (in the order above).
     let mut emails: Vec<(String, u32, usize, bool)> = Vec::new();
     let mut phones: Vec<(Phone, u32, usize)> = Vec::new();
     let mut unsubscribed = false;
@@ -332,12 +349,12 @@ fn build(ctx: &Ctx, id: String, members: &[u32], rules: &Survivorship) -> Master
     emails.sort_by(|a, b| {
         b.2.cmp(&a.2)
             .then(ctx.priority(b.1).cmp(&ctx.priority(a.1)))
-            .then(a.1.cmp(&b.1))
+            .then_with(|| ctx.keys[a.1 as usize].cmp(&ctx.keys[b.1 as usize]))
     });
     phones.sort_by(|a, b| {
         b.2.cmp(&a.2)
             .then(ctx.priority(b.1).cmp(&ctx.priority(a.1)))
-            .then(a.1.cmp(&b.1))
+            .then_with(|| ctx.keys[a.1 as usize].cmp(&ctx.keys[b.1 as usize]))
     });
 
     let mut custom_idx: Vec<u16> = members
@@ -362,7 +379,7 @@ fn build(ctx: &Ctx, id: String, members: &[u32], rules: &Survivorship) -> Master
 
     Master {
         id,
-        members: members.to_vec(),
+        members: ids.to_vec(),
         name: ctx.pick(name_cands, rules.rule("name")),
         company: ctx.text(members, rules.rule("company"), |c| &c.company),
         title: ctx.text(members, rules.rule("title"), |c| &c.title),

@@ -300,6 +300,66 @@ fn same_clusters_and_ids_whatever_order_and_threads() {
     assert_eq!(map(&a), map(&b));
 }
 
+/// Generated contacts, read once in file order on one thread and once with the rows
+/// reversed on two: every record must land in the same master, under the same id,
+/// with the same values.
+#[test]
+fn generated_data_gives_the_same_masters_whatever_row_order_and_threads() {
+    let wd = Workdir::new();
+    wd.command(&[
+        "generate",
+        "--records",
+        "5000",
+        "--seed",
+        "7",
+        "--out",
+        "gen",
+    ])
+    .assert_success();
+    let mut rdr = csv::Reader::from_path(wd.path().join("gen/records.csv")).expect("records");
+    let header = rdr.byte_headers().expect("header").clone();
+    let mut rows: Vec<csv::ByteRecord> = rdr.byte_records().map(|r| r.expect("row")).collect();
+    rows.reverse();
+    let mut w = csv::Writer::from_path(wd.path().join("reversed.csv")).expect("reversed");
+    w.write_byte_record(&header).expect("write");
+    for r in &rows {
+        w.write_byte_record(r).expect("write");
+    }
+    w.flush().expect("flush");
+
+    let gen = wd.path().join("gen/records.csv").display().to_string();
+    wd.command(&["run", "-q", "--threads", "1", "--out", "a", &gen])
+        .assert_success();
+    wd.command(&["run", "-q", "--threads", "2", "--out", "b", "reversed.csv"])
+        .assert_success();
+
+    let xref = |dir: &str| -> BTreeMap<String, String> {
+        wd.csv(&format!("{dir}/xref.csv"))
+            .into_iter()
+            .map(|r| (r["stable_key"].clone(), r["master_id"].clone()))
+            .collect()
+    };
+    let (xa, xb) = (xref("a"), xref("b"));
+    assert_eq!(xa.len(), 5000);
+    let moved: Vec<&String> = xa.keys().filter(|k| xa.get(*k) != xb.get(*k)).collect();
+    assert!(moved.is_empty(), "records in another master: {moved:?}");
+    let merged = xa.values().collect::<std::collections::BTreeSet<_>>().len();
+    assert!(
+        merged < 4000,
+        "the generated duplicates were merged ({merged} masters)"
+    );
+
+    let masters = |dir: &str| -> BTreeMap<String, BTreeMap<String, String>> {
+        wd.csv(&format!("{dir}/master.csv"))
+            .into_iter()
+            .map(|r| (r["master_id"].clone(), r))
+            .collect()
+    };
+    let (ma, mb) = (masters("a"), masters("b"));
+    let differ: Vec<&String> = ma.keys().filter(|k| ma.get(*k) != mb.get(*k)).collect();
+    assert!(differ.is_empty(), "masters with other values: {differ:?}");
+}
+
 #[test]
 fn corpus_csv_files_all_run() {
     let wd = Workdir::new();
