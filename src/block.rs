@@ -1,15 +1,22 @@
 //! Blocking: which pairs of records are worth comparing.
 //!
 //! Input: the contacts' [`MatchKey`]s. Output: [`CandidatePairs`], each pair once,
-//! sorted, plus the blocks that were too big to compare in full.
+//! sorted, plus the groups that were too big to compare.
 //!
 //! Every record gets a few blocking-key values (exact e-mail, phone number, sound of
 //! the family name + given initial and the same swapped, e-mail local part, company +
-//! given name). Records sharing a value form a block; every pair inside a block is a
-//! candidate. A pair that several keys produce is emitted only by the first key kind
-//! (in [`KINDS`] order) that the two records share, so no global set of seen pairs is
-//! needed. A block larger than `max-block-size` is a shared value (a switchboard, a
-//! very common name) rather than one person: it is skipped and reported.
+//! given name, street + given initial). Records sharing a value form a block.
+//!
+//! - A block of at most `refine-blocks-above` records is compared in full.
+//! - In a larger block (a frequent name, a big employer) only records that also share
+//!   a corroborating value (company, city, postcode, street, work domain, family-name
+//!   sound) are paired, each with its nearest neighbours; a group sharing one such
+//!   value that is larger than `max-block-size` is a shared value (a switchboard, a
+//!   head office), not one person: it is skipped and reported.
+//!
+//! So the number of pairs grows with the number of records, not with the square of
+//! the largest blocks. A pair that several keys produce is kept once, with the first
+//! key kind (in [`KINDS`] order), by one parallel sort of all pairs; no hash set.
 
 use rayon::prelude::*;
 
@@ -37,7 +44,8 @@ pub struct CandidatePair {
     pub kind: u8,
 }
 
-/// A block that was too big to compare.
+/// A group of records sharing a blocking key and a corroborating value that was too big
+/// to compare: a shared value (a switchboard, a head office), not one person.
 #[derive(Debug, Clone)]
 pub struct CappedBlock {
     /// Index into [`KINDS`].

@@ -183,9 +183,17 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
     );
     for c in pairs.capped.iter().take(5) {
         report.warn(&format!(
-            "a {} block of {} records was too big to compare in full and was skipped (max-block-size)",
+            "{} records share a {} key and also a company, city, postcode, street, work domain \
+             or family-name sound: a shared value, not one person, so they were not paired with \
+             each other (max-block-size)",
+            c.size,
             block::KINDS[c.kind as usize],
-            c.size
+        ));
+    }
+    if pairs.capped.len() > 5 {
+        report.warn(&format!(
+            "{} more such groups; summary.json lists the largest",
+            pairs.capped.len() - 5
         ));
     }
     clock.lap("block");

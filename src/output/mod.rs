@@ -20,6 +20,7 @@ pub mod atomic;
 pub mod cell;
 pub mod html;
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -204,11 +205,13 @@ fn row<W: Write>(w: &mut csv::Writer<W>, path: &Path, cells: &[&str]) -> Result<
 
 /// Rows of one stretch of an output file, formatted in memory so that stretches can be
 /// formatted on all cores and then written in order.
-struct Chunk(csv::Writer<Vec<u8>>);
+struct Chunk<'b>(csv::Writer<&'b mut Vec<u8>>);
 
-impl Chunk {
-    fn new() -> Chunk {
-        Chunk(csv::WriterBuilder::new().from_writer(Vec::with_capacity(1 << 16)))
+impl<'b> Chunk<'b> {
+    /// Rows appended to `buf` (which is cleared first, keeping its memory).
+    fn new(buf: &'b mut Vec<u8>) -> Chunk<'b> {
+        buf.clear();
+        Chunk(csv::WriterBuilder::new().from_writer(buf))
     }
 
     /// Appends one row; every cell goes through [`cell::safe`].
@@ -217,16 +220,15 @@ impl Chunk {
         // width, so the only error csv could give (a row of another width) is a bug.
         self.0
             .write_record(cells.iter().map(|c| match cell::safe(c) {
-                std::borrow::Cow::Borrowed(b) => std::borrow::Cow::Borrowed(b.as_bytes()),
-                std::borrow::Cow::Owned(o) => std::borrow::Cow::Owned(o.into_bytes()),
+                Cow::Borrowed(b) => Cow::Borrowed(b.as_bytes()),
+                Cow::Owned(o) => Cow::Owned(o.into_bytes()),
             }))
             .expect("output rows of one file have one width");
     }
 
-    fn into_bytes(self) -> Vec<u8> {
-        self.0
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner().get_ref().clone())
+    /// Flushes the writer's own buffer into the Vec (cannot fail: it is memory).
+    fn finish(mut self) {
+        let _ = self.0.flush();
     }
 }
 
@@ -249,23 +251,27 @@ fn write_csv<T: Sync>(
     let path = f.path().to_path_buf();
     let fail =
         |e: std::io::Error| Error::output(&path, format!("cannot write ({e}); check free space"));
-    let mut head = Chunk::new();
-    head.row(header);
-    f.write_all(&head.into_bytes()).map_err(fail)?;
     let threads = rayon::current_num_threads().max(1);
+    // One buffer per task of a batch, reused from batch to batch: the memory is
+    // touched once instead of being allocated and faulted in again each time.
+    let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); threads * 4];
+    let mut head = Chunk::new(&mut bufs[0]);
+    head.row(header);
+    head.finish();
+    f.write_all(&bufs[0]).map_err(fail)?;
     for batch in items.chunks(CHUNK_ITEMS * threads * 4) {
-        let bufs: Vec<Vec<u8>> = batch
-            .par_chunks(CHUNK_ITEMS)
-            .map(|items| {
-                let mut c = Chunk::new();
+        bufs.par_iter_mut()
+            .zip(batch.par_chunks(CHUNK_ITEMS))
+            .for_each(|(buf, items)| {
+                let mut c = Chunk::new(buf);
                 for it in items {
                     emit(it, &mut c);
                 }
-                c.into_bytes()
-            })
-            .collect();
-        for b in bufs {
-            f.write_all(&b).map_err(fail)?;
+                c.finish();
+            });
+        let used = batch.len().div_ceil(CHUNK_ITEMS);
+        for b in &bufs[..used] {
+            f.write_all(b).map_err(fail)?;
         }
     }
     let p = f.commit()?;
@@ -521,9 +527,9 @@ fn write_master(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
     write_csv(out, "master.csv", &h, &l.masters, files, |m, w| {
         let name = m.name.as_ref().map(|v| &v.value);
         let addr = m.address.as_ref().map(|v| &v.value);
-        let text = |v: &Option<crate::survive::Value<String>>| {
-            v.as_ref().map_or("", |v| v.value.as_str()).to_string()
-        };
+        fn text(v: &Option<crate::survive::Value<String>>) -> Cow<'_, str> {
+            Cow::Borrowed(v.as_ref().map_or("", |v| v.value.as_str()))
+        }
         let emails: Vec<&str> = m
             .emails
             .iter()
@@ -536,14 +542,14 @@ fn write_master(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
             .filter(|(_, b)| *b)
             .map(|(v, _)| v.value.as_str())
             .collect();
-        let phones: Vec<String> = m
+        let phones: Vec<Cow<str>> = m
             .phones
             .iter()
             .map(|p| {
                 if p.value.extension.is_empty() {
-                    p.value.number.clone()
+                    Cow::Borrowed(p.value.number.as_str())
                 } else {
-                    format!("{} ext. {}", p.value.number, p.value.extension)
+                    Cow::Owned(format!("{} ext. {}", p.value.number, p.value.extension))
                 }
             })
             .collect();
@@ -558,42 +564,40 @@ fn write_master(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
             .collect();
         srcs.sort_unstable();
         srcs.dedup();
-        let mut cells: Vec<String> = vec![
-            m.id.clone(),
-            name.map_or("", |n| &n.prefix).to_string(),
-            name.map_or("", |n| &n.given).to_string(),
-            name.map_or("", |n| &n.middle).to_string(),
-            name.map_or("", |n| &n.family).to_string(),
-            name.map_or("", |n| &n.suffix).to_string(),
-            emails.first().copied().unwrap_or("").to_string(),
-            emails.get(1..).map_or(String::new(), |e| e.join("; ")),
+        let b = Cow::Borrowed;
+        let mut cells: Vec<Cow<str>> = vec![
+            b(m.id.as_str()),
+            b(name.map_or("", |n| &n.prefix)),
+            b(name.map_or("", |n| &n.given)),
+            b(name.map_or("", |n| &n.middle)),
+            b(name.map_or("", |n| &n.family)),
+            b(name.map_or("", |n| &n.suffix)),
+            b(emails.first().copied().unwrap_or("")),
+            emails.get(1..).map_or(b(""), |e| Cow::Owned(e.join("; "))),
             phones.first().cloned().unwrap_or_default(),
-            phones.get(1..).map_or(String::new(), |p| p.join("; ")),
+            phones.get(1..).map_or(b(""), |p| Cow::Owned(p.join("; "))),
             text(&m.company),
             text(&m.title),
-            addr.map_or("", |a| &a.street).to_string(),
-            addr.map_or("", |a| &a.city).to_string(),
-            addr.map_or("", |a| &a.region).to_string(),
-            addr.map_or("", |a| &a.postcode).to_string(),
-            addr.map_or(String::new(), |a| {
-                a.country_code.map_or(a.country.clone(), str::to_string)
-            }),
+            b(addr.map_or("", |a| &a.street)),
+            b(addr.map_or("", |a| &a.city)),
+            b(addr.map_or("", |a| &a.region)),
+            b(addr.map_or("", |a| &a.postcode)),
+            b(addr.map_or("", |a| a.country_code.unwrap_or(&a.country))),
             text(&m.website),
             text(&m.birthday),
-            if m.unsubscribed { "yes" } else { "" }.to_string(),
-            bounced.join("; "),
-            m.members.len().to_string(),
-            srcs.join("; "),
+            b(if m.unsubscribed { "yes" } else { "" }),
+            Cow::Owned(bounced.join("; ")),
+            Cow::Owned(m.members.len().to_string()),
+            Cow::Owned(srcs.join("; ")),
         ];
         for &i in &custom {
-            cells.push(
-                m.custom
-                    .iter()
-                    .find(|(j, _)| *j == i)
-                    .map_or(String::new(), |(_, v)| v.value.clone()),
-            );
+            cells.push(b(m
+                .custom
+                .iter()
+                .find(|(j, _)| *j == i)
+                .map_or("", |(_, v)| v.value.as_str())));
         }
-        let c: Vec<&str> = cells.iter().map(String::as_str).collect();
+        let c: Vec<&str> = cells.iter().map(|c| c.as_ref()).collect();
         w.row(&c);
     })
 }
