@@ -101,8 +101,8 @@ pub fn key_values(k: &MatchKey) -> Vec<KeyValue> {
     for p in k.phones.iter() {
         out.push((1, mix(1, p.national, 0), WHOLE));
     }
-    let gi = k.given.bytes().next().unwrap_or(0) as u64;
-    let fi = k.family.bytes().next().unwrap_or(0) as u64;
+    let gi = k.given().bytes().next().unwrap_or(0) as u64;
+    let fi = k.family().bytes().next().unwrap_or(0) as u64;
     let initial_only = k.given_first().len() == 1;
     if k.family_phon != 0 && gi != 0 {
         let sub = if initial_only { 0 } else { k.given_phon.max(2) };

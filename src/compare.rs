@@ -190,7 +190,7 @@ fn given(a: &MatchKey, b: &MatchKey) -> Given {
         return Given::Nickname;
     }
     // "Jean Pierre" vs "Jean-Pierre" vs "Jeanpierre"
-    if (a.given.len() > fa.len() || b.given.len() > fb.len()) && a.given_sq == b.given_sq {
+    if (a.given().len() > fa.len() || b.given().len() > fb.len()) && a.given_sq() == b.given_sq() {
         return Given::Exact;
     }
     if (fa.len() == 1 || fb.len() == 1) && fa.as_bytes()[0] == fb.as_bytes()[0] {
@@ -203,23 +203,23 @@ fn given(a: &MatchKey, b: &MatchKey) -> Given {
 }
 
 fn family(a: &MatchKey, b: &MatchKey) -> Family {
-    if a.family.is_empty() || b.family.is_empty() {
+    if a.family().is_empty() || b.family().is_empty() {
         return Family::Missing;
     }
     if a.family_h == b.family_h {
         return Family::Exact;
     }
-    let s = jw(&a.family, &b.family);
+    let s = jw(a.family(), b.family());
     if s >= 0.88 || (a.family_phon == b.family_phon && s >= 0.8) {
         return Family::Fuzzy;
     }
     // Double family names and hyphenations: "garciamarquez" vs "garcia".
-    let (short, long) = if a.family.len() <= b.family.len() {
-        (&a.family, &b.family)
+    let (short, long) = if a.family().len() <= b.family().len() {
+        (a.family(), b.family())
     } else {
-        (&b.family, &a.family)
+        (b.family(), a.family())
     };
-    if short.len() >= 3 && (long.starts_with(&**short) || long.ends_with(&**short)) {
+    if short.len() >= 3 && (long.starts_with(short) || long.ends_with(short)) {
         return Family::Partial;
     }
     Family::Different
@@ -227,10 +227,14 @@ fn family(a: &MatchKey, b: &MatchKey) -> Family {
 
 /// Whether given and family are exchanged between the two records.
 fn swapped(a: &MatchKey, b: &MatchKey) -> bool {
-    if a.given.is_empty() || a.family.is_empty() || b.given.is_empty() || b.family.is_empty() {
+    if a.given().is_empty()
+        || a.family().is_empty()
+        || b.given().is_empty()
+        || b.family().is_empty()
+    {
         return false;
     }
-    a.given_sq == b.family && b.given_sq == a.family
+    a.given_sq() == b.family() && b.given_sq() == a.family()
 }
 
 /// The composite name level (see [`LEVELS`]).
@@ -326,24 +330,24 @@ fn phone(a: &MatchKey, b: &MatchKey) -> u8 {
 }
 
 fn company(a: &MatchKey, b: &MatchKey) -> u8 {
-    if a.company.is_empty() || b.company.is_empty() {
+    if a.company().is_empty() || b.company().is_empty() {
         return 0;
     }
     if a.company_h == b.company_h {
         return 1;
     }
-    if a.company_sq == b.company_sq || jw(&a.company_sq, &b.company_sq) >= 0.92 {
+    if a.company_sq() == b.company_sq() || jw(a.company_sq(), b.company_sq()) >= 0.92 {
         return 2;
     }
     3
 }
 
 fn address(a: &MatchKey, b: &MatchKey) -> u8 {
-    if !a.street.is_empty() && !b.street.is_empty() {
+    if !a.street().is_empty() && !b.street().is_empty() {
         if a.street_h == b.street_h {
             return 1;
         }
-        if jw(&a.street, &b.street) >= 0.9 {
+        if jw(a.street(), b.street()) >= 0.9 {
             return 2;
         }
         return 5;

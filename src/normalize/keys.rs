@@ -51,16 +51,16 @@ pub struct PhoneKey {
 /// The match keys of one contact.
 #[derive(Debug, Clone, Default)]
 pub struct MatchKey {
-    /// Folded given name (all given tokens, space separated).
-    pub given: Box<str>,
-    /// `given` without spaces ("jeanpierre").
-    pub given_sq: Box<str>,
+    /// The folded strings, back to back: given, given squeezed, family, company, company
+    /// squeezed, street. One allocation per contact instead of one per string keeps the
+    /// comparison loop's reads of a record close together in memory.
+    text: Box<str>,
+    /// Where each of the six strings in `text` ends.
+    ends: [u32; 6],
     /// Hash of the first given token.
     pub given_h: u64,
     /// Double Metaphone of the first given token (hashed).
     pub given_phon: u64,
-    /// Folded family name with spaces removed ("vanderberg").
-    pub family: Box<str>,
     /// Hash of `family`.
     pub family_h: u64,
     /// Double Metaphone of the family name (hashed).
@@ -71,14 +71,8 @@ pub struct MatchKey {
     pub emails: Box<[EmailKey]>,
     /// Phone keys.
     pub phones: Box<[PhoneKey]>,
-    /// Folded company, legal forms removed.
-    pub company: Box<str>,
-    /// `company` without spaces.
-    pub company_sq: Box<str>,
     /// Hash of `company`.
     pub company_h: u64,
-    /// Folded street line, street types unified.
-    pub street: Box<str>,
     /// Hash of `street`.
     pub street_h: u64,
     /// Hash of the postcode (spaces removed).
@@ -92,10 +86,55 @@ pub struct MatchKey {
     pub custom_text: Box<[Box<str>]>,
 }
 
+/// Indices of the strings in [`MatchKey`]'s text.
+const GIVEN: usize = 0;
+const GIVEN_SQ: usize = 1;
+const FAMILY: usize = 2;
+const COMPANY: usize = 3;
+const COMPANY_SQ: usize = 4;
+const STREET: usize = 5;
+
 impl MatchKey {
+    fn part(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.text
+            .get(start..self.ends[i] as usize)
+            .unwrap_or_default()
+    }
+
+    /// Folded given name (all given tokens, space separated).
+    pub fn given(&self) -> &str {
+        self.part(GIVEN)
+    }
+
+    /// `given` without spaces ("jeanpierre").
+    pub fn given_sq(&self) -> &str {
+        self.part(GIVEN_SQ)
+    }
+
+    /// Folded family name with spaces removed ("vanderberg").
+    pub fn family(&self) -> &str {
+        self.part(FAMILY)
+    }
+
+    /// Folded company, legal forms removed.
+    pub fn company(&self) -> &str {
+        self.part(COMPANY)
+    }
+
+    /// `company` without spaces.
+    pub fn company_sq(&self) -> &str {
+        self.part(COMPANY_SQ)
+    }
+
+    /// Folded street line, street types unified.
+    pub fn street(&self) -> &str {
+        self.part(STREET)
+    }
+
     /// The first given token.
     pub fn given_first(&self) -> &str {
-        self.given.split(' ').next().unwrap_or("")
+        self.given().split(' ').next().unwrap_or("")
     }
 }
 
@@ -208,34 +247,40 @@ pub fn key(c: &Contact, custom: &[(Option<u16>, crate::rules::CompareMethod)]) -
         custom_h.push(hash(&v));
         custom_t.push(v.into_boxed_str());
     }
+    let given_sq: String = given.chars().filter(|c| *c != ' ').collect();
+    let company_sq: String = company.chars().filter(|c| *c != ' ').collect();
+    let parts = [
+        given.as_str(),
+        given_sq.as_str(),
+        family.as_str(),
+        company.as_str(),
+        company_sq.as_str(),
+        street.as_str(),
+    ];
+    let mut text = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    let mut ends = [0u32; 6];
+    for (end, part) in ends.iter_mut().zip(parts) {
+        text.push_str(part);
+        // A folded cell longer than 4 GiB cannot occur (cells come from files read
+        // into memory); saturate rather than wrap if it ever did.
+        *end = u32::try_from(text.len()).unwrap_or(u32::MAX);
+    }
     MatchKey {
         given_h: hash(first),
         given_phon: dm(first),
         nick: name::nickname_groups(first),
         family_h: hash(&family),
         family_phon: dm(&family),
-        family: family.into(),
-        given_sq: given
-            .chars()
-            .filter(|c| *c != ' ')
-            .collect::<String>()
-            .into(),
-        given: given.into(),
         emails: emails.into(),
         phones: phones.into(),
         company_h: hash(&company),
-        company_sq: company
-            .chars()
-            .filter(|c| *c != ' ')
-            .collect::<String>()
-            .into(),
-        company: company.into(),
         street_h: hash(&street),
-        street: street.into(),
         postcode_h: hash(&postcode),
         city_h: hash(&fold(&c.address.city)),
         custom: custom_h.into(),
         custom_text: custom_t.into(),
+        text: text.into(),
+        ends,
     }
 }
 
@@ -243,7 +288,7 @@ pub fn key(c: &Contact, custom: &[(Option<u16>, crate::rules::CompareMethod)]) -
 /// given initial plus the family name's sound, so spelling slips of one person do not
 /// count as several people.
 fn person(k: &MatchKey) -> u64 {
-    let initial = k.given.bytes().next().unwrap_or(0) as u64;
+    let initial = k.given().bytes().next().unwrap_or(0) as u64;
     if k.family_phon == 0 {
         return 0;
     }
