@@ -162,9 +162,32 @@ pub fn clusters_ordered(
         let (x, y) = (rank(a), rank(b));
         (x.min(y), x.max(y), a.min(b), a.max(b))
     };
+    // A cannot-link can only ever stop a merge when its two records are connected by
+    // edges and must-links at all; most candidate pairs below the cannot-link weight
+    // are not (they sit in different components), and carrying them through every
+    // union costs time and memory for nothing. So only those inside one component are
+    // kept: the clusters are exactly the same.
+    fn root(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            let p = parent[x as usize];
+            parent[x as usize] = parent[p as usize];
+            x = parent[x as usize];
+        }
+        x
+    }
+    let in_range = |a: u32, b: u32| (a as usize) < n && (b as usize) < n;
+    let mut component: Vec<u32> = (0..n as u32).collect();
+    let links = edges.iter().map(|e| (e.a, e.b)).chain(must.iter().copied());
+    for (a, b) in links.filter(|&(a, b)| in_range(a, b)) {
+        let (ra, rb) = (root(&mut component, a), root(&mut component, b));
+        component[ra as usize] = rb;
+    }
     let mut uf = UnionFind::new(n);
     for c in cannot {
-        if c.a as usize >= n || c.b as usize >= n || c.a == c.b {
+        if !in_range(c.a, c.b)
+            || c.a == c.b
+            || root(&mut component, c.a) != root(&mut component, c.b)
+        {
             continue;
         }
         uf.cannot[c.a as usize].push((c.b, c.hard));
