@@ -185,7 +185,12 @@ impl Ctx<'_> {
                 if v.is_empty() {
                     None
                 } else {
-                    Some((v, r, frequency_key(rule, members, v), quality(v)))
+                    Some((
+                        v,
+                        r,
+                        frequency_key(rule, members, v),
+                        quality_of(members, v),
+                    ))
                 }
             })
             .collect();
@@ -200,6 +205,15 @@ fn frequency_key(rule: Survive, members: &[u32], v: &str) -> String {
         fold(v)
     } else {
         String::new()
+    }
+}
+
+/// [`quality`] when there is a choice to make; a lone record's value wins anyway.
+fn quality_of(members: &[u32], v: &str) -> usize {
+    if members.len() > 1 {
+        quality(v)
+    } else {
+        0
     }
 }
 
@@ -279,8 +293,10 @@ fn build(ctx: &Ctx, id: String, ids: &[u32], rules: &Survivorship) -> Master {
             } else {
                 String::new()
             };
-            let q =
-                quality(&n.given) + quality(&n.family) + quality(&n.middle) + quality(&n.prefix);
+            let q = [&n.given, &n.family, &n.middle, &n.prefix]
+                .iter()
+                .map(|p| quality_of(members, p))
+                .sum();
             Some((n, r, key, q))
         })
         .collect();
@@ -301,7 +317,7 @@ fn build(ctx: &Ctx, id: String, ids: &[u32], rules: &Survivorship) -> Master {
                 .filter(|s| !s.is_empty())
                 .count()
                 * 1000
-                + quality(&a.street);
+                + quality_of(members, &a.street);
             Some((a, r, key, q))
         })
         .collect();

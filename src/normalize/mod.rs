@@ -26,9 +26,11 @@ use crate::rules::Rules;
 /// A per-thread memo of a pure function of one string.
 pub(crate) type Memo<V> = RefCell<FxHashMap<Box<str>, V>>;
 
-/// Entries a memo holds before it starts afresh, so memory stays bounded on lists
-/// with millions of distinct values.
-const MEMO_MAX: usize = 1 << 16;
+/// Entries a memo holds at most, so memory stays bounded on lists with millions of
+/// distinct values. A full memo keeps what it has (the frequent values turn up early)
+/// and computes the rest without remembering them; clearing it instead made a list
+/// with more distinct employers than this refill it over and over.
+const MEMO_MAX: usize = 1 << 18;
 
 /// `f(key)`, remembered per thread. Contact lists repeat their given names, family
 /// names and employers many times, and the functions memoised this way (phonetic codes,
@@ -45,10 +47,9 @@ pub(crate) fn memo<V: Clone>(
         }
         let v = f(key);
         let mut m = m.borrow_mut();
-        if m.len() >= MEMO_MAX {
-            m.clear();
+        if m.len() < MEMO_MAX {
+            m.insert(key.into(), v.clone());
         }
-        m.insert(key.into(), v.clone());
         v
     })
 }
