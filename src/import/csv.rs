@@ -37,7 +37,7 @@ use ::csv::{ByteRecord, ReaderBuilder};
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 use rayon::prelude::*;
 
-use super::mapping::{self, Group, Guess};
+use super::mapping::{self, Col, Group, Guess};
 use super::{ColumnTarget, Sink, SourceSpec};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -699,28 +699,6 @@ fn find_header(rows: &[ByteRecord], lossy: &mut bool) -> Option<usize> {
 // ---------------------------------------------------------------------------------
 // Column plan
 
-/// What to do with one column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Col {
-    /// Dropped on the user's word (`ColumnTarget::Ignore`).
-    Drop,
-    /// Always the same target.
-    Plain(Target),
-    /// Part of an address group: the known field when the row's address is taken from
-    /// this group, else kept as the custom column `other`.
-    Address {
-        field: Field,
-        group: Group,
-        append: bool,
-        other: Target,
-    },
-    /// Google's `Phone N - Value`: the field depends on the row's `Phone N - Type`.
-    Phone {
-        kind_col: Option<usize>,
-        other: Target,
-    },
-}
-
 /// How the columns of one file map to targets.
 struct Plan {
     cols: Vec<Col>,
@@ -1005,40 +983,11 @@ fn classify(plan: &Plan, rec: &ByteRecord, line: u32, lossy: &mut bool) -> Parse
         if value.is_empty() {
             continue;
         }
-        let target = match *col {
-            Col::Drop => continue,
-            Col::Plain(t) => t,
-            Col::Address {
-                field,
-                group,
-                append,
-                other,
-            } => {
-                if Some(group) != address_group {
-                    other
-                } else if append {
-                    let known = Target::Known(field);
-                    if let Some(slot) = values.iter_mut().find(|(t, _)| *t == known) {
-                        slot.1 = format!("{}, {value}", slot.1).into();
-                        continue;
-                    }
-                    known
-                } else {
-                    Target::Known(field)
-                }
-            }
-            Col::Phone { kind_col, other } => {
-                let kind = kind_col
-                    .and_then(|k| rec.get(k))
-                    .map(|k| cell(k, lossy))
-                    .filter(|k| !k.trim().is_empty());
-                match kind {
-                    None => Target::Known(Field::Phone),
-                    Some(k) => mapping::phone_kind(&k).map_or(other, Target::Known),
-                }
-            }
-        };
-        values.push((target, value.into()));
+        mapping::place(&mut values, col, value, address_group, |k| {
+            rec.get(k)
+                .map(|k| cell(k, lossy).into_owned())
+                .filter(|k| !k.trim().is_empty())
+        });
     }
     Parsed::Row {
         line,

@@ -136,6 +136,71 @@ pub fn guess(header: &str) -> Option<Guess> {
     })
 }
 
+/// Where one column of a file goes, once its header has been mapped. Shared by the
+/// importers of delimited text and of workbooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Col {
+    /// Dropped on the user's word (`ColumnTarget::Ignore`).
+    Drop,
+    /// Always the same target.
+    Plain(crate::model::Target),
+    /// Part of an address group: the known field when the row's address is taken from
+    /// this group, else kept as the custom column `other`.
+    Address {
+        field: Field,
+        group: Group,
+        append: bool,
+        other: crate::model::Target,
+    },
+    /// Google's `Phone N - Value`: the field depends on the row's `Phone N - Type`.
+    Phone {
+        kind_col: Option<usize>,
+        other: crate::model::Target,
+    },
+}
+
+/// Files one non-empty, trimmed `value` of column `col` into the row's `values`.
+/// `address_group` is the group the row's address is taken from; `phone_type` gives
+/// the row's `Phone N - Type` cell for a column index, if filled in. A second street
+/// line is appended to the first.
+pub(crate) fn place(
+    values: &mut Vec<(crate::model::Target, Box<str>)>,
+    col: &Col,
+    value: &str,
+    address_group: Option<Group>,
+    phone_type: impl FnOnce(usize) -> Option<String>,
+) {
+    use crate::model::Target;
+    let target = match *col {
+        Col::Drop => return,
+        Col::Plain(t) => t,
+        Col::Address {
+            field,
+            group,
+            append,
+            other,
+        } => {
+            if Some(group) != address_group {
+                other
+            } else if append {
+                let known = Target::Known(field);
+                if let Some(slot) = values.iter_mut().find(|(t, _)| *t == known) {
+                    slot.1 = format!("{}, {value}", slot.1).into();
+                    return;
+                }
+                known
+            } else {
+                Target::Known(field)
+            }
+        }
+        Col::Phone { kind_col, other } => match kind_col.and_then(phone_type) {
+            None => Target::Known(Field::Phone),
+            Some(k) => phone_kind(&k).map_or(other, Target::Known),
+        },
+    };
+    values.push((target, value.into()));
+}
+
 /// The phone field a Google `Phone N - Type` value stands for (`Mobile`, `Work Fax`,
 /// `Home`, ...). `None` for kinds that are not a phone to call (pager).
 pub fn phone_kind(kind: &str) -> Option<Field> {

@@ -37,7 +37,7 @@ use std::path::Path;
 
 use calamine::{Data, Dimensions, Range, Reader, SheetType, Sheets};
 
-use super::mapping::{self, Group, Guess};
+use super::mapping::{self, Col, Group, Guess};
 use super::{spec_name, ColumnTarget, Sink, SourceSpec};
 use crate::error::{Error, Result};
 use crate::model::{Field, FileId, FileInfo, Locator, Record, Reject, SourceId, Target};
@@ -540,22 +540,6 @@ fn find_header(rows: &[Vec<Cell>]) -> Option<usize> {
 // `csv.rs` and works on byte records, so it is mirrored here over text cells; both
 // should move to one shared plan in `mapping.rs`.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Col {
-    Drop,
-    Plain(Target),
-    Address {
-        field: Field,
-        group: Group,
-        append: bool,
-        other: Target,
-    },
-    Phone {
-        kind_col: Option<usize>,
-        other: Target,
-    },
-}
-
 struct Plan {
     cols: Vec<Col>,
     /// The header text of each column, for warnings.
@@ -872,36 +856,9 @@ impl Sheet<'_> {
         let mut values: Vec<(Target, Box<str>)> = Vec::new();
         for (cell, col) in row.iter().zip(&plan.cols) {
             let Some((value, _)) = cell else { continue };
-            let target = match *col {
-                Col::Drop => continue,
-                Col::Plain(t) => t,
-                Col::Address {
-                    field,
-                    group,
-                    append,
-                    other,
-                } => {
-                    if Some(group) != address_group {
-                        other
-                    } else if append {
-                        let known = Target::Known(field);
-                        if let Some(slot) = values.iter_mut().find(|(t, _)| *t == known) {
-                            slot.1 = format!("{}, {value}", slot.1).into();
-                            continue;
-                        }
-                        known
-                    } else {
-                        Target::Known(field)
-                    }
-                }
-                Col::Phone { kind_col, other } => {
-                    match kind_col.and_then(|k| row.get(k)).and_then(|c| c.as_ref()) {
-                        None => Target::Known(Field::Phone),
-                        Some((k, _)) => mapping::phone_kind(k).map_or(other, Target::Known),
-                    }
-                }
-            };
-            values.push((target, value.as_str().into()));
+            mapping::place(&mut values, col, value, address_group, |k| {
+                row.get(k).and_then(|c| c.as_ref()).map(|(t, _)| t.clone())
+            });
         }
         sink.out.records.push(Record {
             source,
