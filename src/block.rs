@@ -196,6 +196,7 @@ pub fn candidate_pairs(
             let mut capped = Vec::new();
             let mut group: Vec<u32> = Vec::new();
             let mut vals: Vec<(u64, u64, u64, u32)> = Vec::new();
+            let mut members: Vec<([u64; CORROBORATORS], u64, u64, u32)> = Vec::new();
             for &(s, e) in chunk {
                 let block = &entries[s..e];
                 let kind = block[0].3;
@@ -223,6 +224,18 @@ pub fn candidate_pairs(
                         all_pairs(&group, kind, &mut out);
                         continue;
                     }
+                    // Each member's corroborating values, once per group. Within a
+                    // run of one value, records that share more of the others sort
+                    // next to each other (`rest`); then by `order`, so the neighbours
+                    // do not depend on the input's row order.
+                    members.clear();
+                    members.extend(group.iter().map(|&id| {
+                        let all = corroborators(&keys[id as usize]);
+                        let rest = all.iter().fold(0u64, |h, &x| {
+                            h.rotate_left(7) ^ x.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                        });
+                        (all, rest, order[id as usize], id)
+                    }));
                     for c in 0..CORROBORATORS {
                         // A name-sound block shares the family sound by construction,
                         // and an e-mail local part ("jsmith") mostly spells the name.
@@ -230,17 +243,12 @@ pub fn candidate_pairs(
                             continue;
                         }
                         vals.clear();
-                        vals.extend(group.iter().filter_map(|&id| {
-                            let all = corroborators(&keys[id as usize]);
-                            let v = all[c];
-                            // Within a run of one value, records that share more of
-                            // the others sort next to each other; then by `order`, so
-                            // the neighbours do not depend on the input's row order.
-                            let rest = all.iter().fold(0u64, |h, &x| {
-                                h.rotate_left(7) ^ x.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-                            });
-                            (v != 0).then_some((v, rest, order[id as usize], id))
-                        }));
+                        vals.extend(
+                            members
+                                .iter()
+                                .filter(|m| m.0[c] != 0)
+                                .map(|&(all, rest, ord, id)| (all[c], rest, ord, id)),
+                        );
                         vals.sort_unstable();
                         let mut i = 0;
                         while i < vals.len() {

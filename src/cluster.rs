@@ -78,6 +78,16 @@ pub fn links(
     (edges, cannot)
 }
 
+/// The root of `x` in a parent forest, halving the path on the way.
+fn root(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        let p = parent[x as usize];
+        parent[x as usize] = parent[p as usize];
+        x = parent[x as usize];
+    }
+    x
+}
+
 struct UnionFind {
     parent: Vec<u32>,
     size: Vec<u32>,
@@ -94,13 +104,8 @@ impl UnionFind {
         }
     }
 
-    fn find(&mut self, mut x: u32) -> u32 {
-        while self.parent[x as usize] != x {
-            let p = self.parent[x as usize];
-            self.parent[x as usize] = self.parent[p as usize];
-            x = self.parent[x as usize];
-        }
-        x
+    fn find(&mut self, x: u32) -> u32 {
+        root(&mut self.parent, x)
     }
 
     /// Whether a cannot-link joins the components of roots `ra` and `rb`; with
@@ -167,14 +172,6 @@ pub fn clusters_ordered(
     // are not (they sit in different components), and carrying them through every
     // union costs time and memory for nothing. So only those inside one component are
     // kept: the clusters are exactly the same.
-    fn root(parent: &mut [u32], mut x: u32) -> u32 {
-        while parent[x as usize] != x {
-            let p = parent[x as usize];
-            parent[x as usize] = parent[p as usize];
-            x = parent[x as usize];
-        }
-        x
-    }
     let in_range = |a: u32, b: u32| (a as usize) < n && (b as usize) < n;
     let mut component: Vec<u32> = (0..n as u32).collect();
     let links = edges.iter().map(|e| (e.a, e.b)).chain(must.iter().copied());

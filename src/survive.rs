@@ -188,7 +188,7 @@ impl Ctx<'_> {
                     Some((
                         v,
                         r,
-                        frequency_key(rule, members, v),
+                        frequency_key(rule, members, || v),
                         quality_of(members, v),
                     ))
                 }
@@ -200,9 +200,14 @@ impl Ctx<'_> {
 
 /// The folded value that "most frequent" counts; other rules and lone records never
 /// read it, and folding every value of every master was a tenth of a large run.
-fn frequency_key(rule: Survive, members: &[u32], v: &str) -> String {
+/// `text` is only built when the key is needed.
+fn frequency_key<T: AsRef<str>>(
+    rule: Survive,
+    members: &[u32],
+    text: impl FnOnce() -> T,
+) -> String {
     if rule == Survive::MostFrequent && members.len() > 1 {
-        fold(v)
+        fold(text().as_ref())
     } else {
         String::new()
     }
@@ -288,11 +293,9 @@ fn build(ctx: &Ctx, id: String, ids: &[u32], rules: &Survivorship) -> Master {
             if n.given.is_empty() && n.family.is_empty() {
                 return None;
             }
-            let key = if rules.rule("name") == Survive::MostFrequent && members.len() > 1 {
-                fold(&format!("{} {}", n.given, n.family))
-            } else {
-                String::new()
-            };
+            let key = frequency_key(rules.rule("name"), members, || {
+                format!("{} {}", n.given, n.family)
+            });
             let q = [&n.given, &n.family, &n.middle, &n.prefix]
                 .iter()
                 .map(|p| quality_of(members, p))
@@ -307,11 +310,9 @@ fn build(ctx: &Ctx, id: String, ids: &[u32], rules: &Survivorship) -> Master {
             if a.street.is_empty() && a.city.is_empty() && a.postcode.is_empty() {
                 return None;
             }
-            let key = if rules.rule("address") == Survive::MostFrequent && members.len() > 1 {
-                fold(&format!("{} {} {}", a.street, a.postcode, a.city))
-            } else {
-                String::new()
-            };
+            let key = frequency_key(rules.rule("address"), members, || {
+                format!("{} {} {}", a.street, a.postcode, a.city)
+            });
             let q = [&a.street, &a.city, &a.postcode, &a.region, &a.country]
                 .iter()
                 .filter(|s| !s.is_empty())
