@@ -114,6 +114,42 @@ pub fn jw(a: &str, b: &str) -> f64 {
     }
 }
 
+/// Whether `jw(a, b) >= threshold`, without computing the score when a cheap upper bound
+/// already falls short.
+///
+/// Most pairs in a block differ in every fuzzily compared field except the one they were
+/// blocked on, and Jaro's matching loop is quadratic in the window. Jaro's match count
+/// `m` is at most the number of characters of either string that occur anywhere in the
+/// other, and the transposition term is at most 1, so
+/// `jaro <= (m/|a| + m/|b| + 1) / 3`; the Winkler boost is monotone in jaro for a given
+/// common prefix. A bound below the threshold decides the answer exactly.
+pub fn jw_at_least(a: &str, b: &str, threshold: f64) -> bool {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if x.is_empty() || y.is_empty() || !a.is_ascii() || !b.is_ascii() {
+        return jw(a, b) >= threshold;
+    }
+    let set = |s: &[u8]| s.iter().fold(0u64, |m, &c| m | 1 << (c & 63));
+    let (sx, sy) = (set(x), set(y));
+    let in_y = x.iter().filter(|&&c| sy & 1 << (c & 63) != 0).count();
+    let in_x = y.iter().filter(|&&c| sx & 1 << (c & 63) != 0).count();
+    let m = in_x.min(in_y) as f64;
+    if m == 0.0 {
+        return 0.0 >= threshold;
+    }
+    let bound = (m / x.len() as f64 + m / y.len() as f64 + 1.0) / 3.0;
+    let prefix = x.iter().zip(y).take(4).take_while(|(p, q)| p == q).count();
+    let bound = if bound > 0.7 {
+        bound + 0.1 * prefix as f64 * (1.0 - bound)
+    } else {
+        bound
+    };
+    // The margin keeps float rounding in the bound from ever pruning a true hit.
+    if bound + 1e-9 < threshold {
+        return false;
+    }
+    jw(a, b) >= threshold
+}
+
 fn jaro_ascii(a: &[u8], b: &[u8]) -> f64 {
     let (la, lb) = (a.len(), b.len());
     if la == 0 && lb == 0 {
@@ -196,7 +232,7 @@ fn given(a: &MatchKey, b: &MatchKey) -> Given {
     if (fa.len() == 1 || fb.len() == 1) && fa.as_bytes()[0] == fb.as_bytes()[0] {
         return Given::Initial;
     }
-    if jw(fa, fb) >= 0.88 {
+    if jw_at_least(fa, fb, 0.88) {
         return Given::Fuzzy;
     }
     Given::Different
@@ -209,8 +245,12 @@ fn family(a: &MatchKey, b: &MatchKey) -> Family {
     if a.family_h == b.family_h {
         return Family::Exact;
     }
-    let s = jw(a.family(), b.family());
-    if s >= 0.88 || (a.family_phon == b.family_phon && s >= 0.8) {
+    let floor = if a.family_phon == b.family_phon {
+        0.8
+    } else {
+        0.88
+    };
+    if jw_at_least(a.family(), b.family(), floor) {
         return Family::Fuzzy;
     }
     // Double family names and hyphenations: "garciamarquez" vs "garcia".
@@ -274,7 +314,7 @@ fn email(a: &MatchKey, b: &MatchKey) -> u8 {
             } else if x.local == y.local && !x.generic && !y.generic && x.local.len() >= 3 {
                 3
             } else if x.domain == y.domain && !x.free {
-                if !x.generic && !y.generic && jw(&x.local, &y.local) >= 0.9 {
+                if !x.generic && !y.generic && jw_at_least(&x.local, &y.local, 0.9) {
                     4
                 } else {
                     5
@@ -336,7 +376,7 @@ fn company(a: &MatchKey, b: &MatchKey) -> u8 {
     if a.company_h == b.company_h {
         return 1;
     }
-    if a.company_sq() == b.company_sq() || jw(a.company_sq(), b.company_sq()) >= 0.92 {
+    if a.company_sq() == b.company_sq() || jw_at_least(a.company_sq(), b.company_sq(), 0.92) {
         return 2;
     }
     3
@@ -347,7 +387,7 @@ fn address(a: &MatchKey, b: &MatchKey) -> u8 {
         if a.street_h == b.street_h {
             return 1;
         }
-        if jw(a.street(), b.street()) >= 0.9 {
+        if jw_at_least(a.street(), b.street(), 0.9) {
             return 2;
         }
         return 5;
@@ -369,7 +409,7 @@ fn custom(a: &MatchKey, b: &MatchKey, i: usize, method: CompareMethod) -> u8 {
     if x == y {
         return 1;
     }
-    if method == CompareMethod::Fuzzy && jw(&a.custom_text[i], &b.custom_text[i]) >= 0.9 {
+    if method == CompareMethod::Fuzzy && jw_at_least(&a.custom_text[i], &b.custom_text[i], 0.9) {
         return 2;
     }
     3
@@ -536,6 +576,15 @@ mod tests {
             let theirs = strsim::jaro_winkler(x, y);
             proptest::prop_assert!((ours - theirs).abs() < 1e-12, "{} vs {}", ours, theirs);
             proptest::prop_assert_eq!(ours.to_bits(), jw(&b, &a).to_bits());
+        }
+
+        #[test]
+        fn pruned_threshold_test_matches_the_score(
+            a in "[a-hA ]{0,14}", b in "[a-hA ]{0,14}", t in 0.5f64..1.0,
+        ) {
+            proptest::prop_assert_eq!(jw_at_least(&a, &b, t), jw(&a, &b) >= t);
+            let exact = jw(&a, &b);
+            proptest::prop_assert!(jw_at_least(&a, &b, exact));
         }
 
         #[test]
