@@ -355,7 +355,18 @@ fn generated_data_gives_the_same_masters_whatever_row_order_and_threads() {
             .map(|r| (r["master_id"].clone(), r))
             .collect()
     };
+    let header = wd.read("a/master.csv");
+    let header: Vec<&str> = header.lines().next().unwrap_or("").split(',').collect();
+    let mut names = header.clone();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), header.len(), "a column name twice: {header:?}");
     let (ma, mb) = (masters("a"), masters("b"));
+    let with_street = ma.values().filter(|m| !m["street"].is_empty()).count();
+    assert!(
+        with_street > ma.len() / 2,
+        "{with_street} masters with a street"
+    );
     let differ: Vec<&String> = ma.keys().filter(|k| ma.get(*k) != mb.get(*k)).collect();
     assert!(differ.is_empty(), "masters with other values: {differ:?}");
 }

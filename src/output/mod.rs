@@ -487,9 +487,46 @@ pub fn write_all(
     Ok(summary)
 }
 
+/// `name`, or `name (2)`, `name (3)`, ... when `taken` already has it (ignoring case):
+/// a spreadsheet or a script reading the file by column name must not find two
+/// columns of one name.
+fn unique_name(taken: &[String], name: &str) -> String {
+    let free = |n: &str| !taken.iter().any(|t| t.eq_ignore_ascii_case(n));
+    if free(name) {
+        return name.to_string();
+    }
+    (2..)
+        .map(|k| format!("{name} ({k})"))
+        .find(|n| free(n))
+        .unwrap_or_default()
+}
+
 fn write_master(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
-    // Custom columns present in any master, in first-seen order of the inputs.
-    let custom: Vec<u16> = (0..l.inputs.custom_fields.len() as u16).collect();
+    // Custom columns that some master has a value for, in first-seen order of the
+    // inputs. A column set aside for a second address or phone that no file filled
+    // would otherwise be an empty column, under a name like "street" that the built-in
+    // columns already use.
+    let used = l
+        .masters
+        .par_iter()
+        .fold(
+            || vec![false; l.inputs.custom_fields.len()],
+            |mut used, m| {
+                for (i, v) in &m.custom {
+                    if !v.value.is_empty() {
+                        used[*i as usize] = true;
+                    }
+                }
+                used
+            },
+        )
+        .reduce(
+            || vec![false; l.inputs.custom_fields.len()],
+            |a, b| a.iter().zip(&b).map(|(x, y)| *x || *y).collect(),
+        );
+    let custom: Vec<u16> = (0..l.inputs.custom_fields.len() as u16)
+        .filter(|&i| used[i as usize])
+        .collect();
     let mut header: Vec<String> = [
         "master_id",
         "prefix",
@@ -518,11 +555,9 @@ fn write_master(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    header.extend(
-        custom
-            .iter()
-            .map(|&i| l.inputs.custom_fields[i as usize].clone()),
-    );
+    for &i in &custom {
+        header.push(unique_name(&header, &l.inputs.custom_fields[i as usize]));
+    }
     let h: Vec<&str> = header.iter().map(String::as_str).collect();
     write_csv(out, "master.csv", &h, &l.masters, files, |m, w| {
         let name = m.name.as_ref().map(|v| &v.value);
@@ -883,4 +918,20 @@ pub fn describe(summary: &Summary) -> String {
         s.push_str(&format!("    {name:<16} {what}\n"));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unique_name;
+
+    #[test]
+    fn a_custom_column_never_repeats_a_name() {
+        let taken: Vec<String> = ["street", "City", "city (2)"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(unique_name(&taken, "Notes"), "Notes");
+        assert_eq!(unique_name(&taken, "street"), "street (2)");
+        assert_eq!(unique_name(&taken, "city"), "city (3)");
+    }
 }
