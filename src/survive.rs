@@ -17,7 +17,7 @@ use crate::normalize::fold::fold;
 use crate::rules::{Survive, Survivorship};
 
 /// A chosen value and the record it came from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Value<T> {
     /// The value.
     pub value: T,
@@ -25,42 +25,139 @@ pub struct Value<T> {
     pub from: u32,
 }
 
-/// One consolidated person.
+/// One consolidated person: which record each chosen value comes from.
+///
+/// The values themselves stay in the records' contacts, and [`Master::view`] reads
+/// them from there. Copying them into every master doubled the memory the contacts
+/// already took, and filling that memory was most of the survivorship stage's time.
 #[derive(Debug, Clone)]
 pub struct Master {
     /// Stable id (`M` + 12 hex digits).
     pub id: String,
     /// Member records, ascending.
     pub members: Vec<u32>,
+    /// Any member opted out.
+    pub unsubscribed: bool,
+    name: Option<u32>,
+    company: Option<u32>,
+    title: Option<u32>,
+    address: Option<u32>,
+    website: Option<u32>,
+    birthday: Option<u32>,
+    notes: Option<u32>,
+    /// (record, index in its e-mails, bounced), most used first.
+    emails: Vec<(u32, u16, bool)>,
+    /// (record, index in its phones), most used first.
+    phones: Vec<(u32, u16)>,
+    /// (custom index, record).
+    custom: Vec<(u16, u32)>,
+}
+
+/// A master's values, read from the contacts they were chosen from.
+#[derive(Debug, Clone)]
+pub struct MasterView<'a> {
+    /// Stable id (`M` + 12 hex digits).
+    pub id: &'a str,
+    /// Member records, ascending.
+    pub members: &'a [u32],
     /// Name.
-    pub name: Option<Value<PersonName>>,
+    pub name: Option<Value<&'a PersonName>>,
     /// Company.
-    pub company: Option<Value<String>>,
+    pub company: Option<Value<&'a str>>,
     /// Job title.
-    pub title: Option<Value<String>>,
+    pub title: Option<Value<&'a str>>,
     /// Postal address.
-    pub address: Option<Value<Address>>,
+    pub address: Option<Value<&'a Address>>,
     /// Web site.
-    pub website: Option<Value<String>>,
+    pub website: Option<Value<&'a str>>,
     /// Birthday.
-    pub birthday: Option<Value<String>>,
+    pub birthday: Option<Value<&'a str>>,
     /// Notes.
-    pub notes: Option<Value<String>>,
+    pub notes: Option<Value<&'a str>>,
     /// Valid e-mail addresses, most used first; each with a bounced flag.
-    pub emails: Vec<(Value<String>, bool)>,
+    pub emails: Vec<(Value<&'a str>, bool)>,
     /// Phones, most used first.
-    pub phones: Vec<Value<Phone>>,
+    pub phones: Vec<Value<&'a Phone>>,
     /// Any member opted out.
     pub unsubscribed: bool,
     /// Custom fields: (custom index, value).
-    pub custom: Vec<(u16, Value<String>)>,
+    pub custom: Vec<(u16, Value<&'a str>)>,
+}
+
+impl Master {
+    /// The master's values; `contacts` are the contacts it was built from.
+    pub fn view<'a>(&'a self, contacts: &'a [Contact]) -> MasterView<'a> {
+        let c = |r: u32| &contacts[r as usize];
+        let text = |r: Option<u32>, get: fn(&Contact) -> &str| {
+            r.map(|r| Value {
+                value: get(c(r)),
+                from: r,
+            })
+        };
+        MasterView {
+            id: &self.id,
+            members: &self.members,
+            name: self.name.map(|r| Value {
+                value: &c(r).name,
+                from: r,
+            }),
+            company: text(self.company, |c| &c.company),
+            title: text(self.title, |c| &c.title),
+            address: self.address.map(|r| Value {
+                value: &c(r).address,
+                from: r,
+            }),
+            website: text(self.website, |c| &c.website),
+            birthday: text(self.birthday, |c| &c.birthday),
+            notes: text(self.notes, |c| &c.notes),
+            emails: self
+                .emails
+                .iter()
+                .map(|&(r, i, bounced)| {
+                    let value = c(r).emails[i as usize].address.as_str();
+                    (Value { value, from: r }, bounced)
+                })
+                .collect(),
+            phones: self
+                .phones
+                .iter()
+                .map(|&(r, i)| Value {
+                    value: &c(r).phones[i as usize],
+                    from: r,
+                })
+                .collect(),
+            unsubscribed: self.unsubscribed,
+            custom: self
+                .custom
+                .iter()
+                .map(|&(i, r)| {
+                    let value = custom_value(c(r), i);
+                    (i, Value { value, from: r })
+                })
+                .collect(),
+        }
+    }
 }
 
 impl Master {
     /// The address to mail: the first valid e-mail that has not bounced.
-    pub fn mailing_email(&self) -> Option<&Value<String>> {
-        self.emails.iter().find(|(_, b)| !b).map(|(v, _)| v)
+    pub fn mailing_email<'a>(&self, contacts: &'a [Contact]) -> Option<&'a str> {
+        let &(r, i, _) = self.emails.iter().find(|(_, _, bounced)| !bounced)?;
+        Some(contacts[r as usize].emails[i as usize].address.as_str())
     }
+
+    /// The custom fields this master has a value in.
+    pub fn custom_fields(&self) -> impl Iterator<Item = u16> + '_ {
+        self.custom.iter().map(|&(i, _)| i)
+    }
+}
+
+/// A contact's value of custom field `i` ("" when it has none).
+fn custom_value(c: &Contact, i: u16) -> &str {
+    c.custom
+        .iter()
+        .find(|(j, _)| *j == i)
+        .map_or("", |(_, v)| v.as_str())
 }
 
 /// Each record's stable key: `source:record-key` when the source has an ID column,
@@ -127,11 +224,7 @@ impl Ctx<'_> {
     }
 
     /// Picks among (value, record, fold key, completeness) candidates by `rule`.
-    fn pick<T: ?Sized + ToOwned>(
-        &self,
-        cands: Vec<(&T, u32, String, usize)>,
-        rule: Survive,
-    ) -> Option<Value<T::Owned>> {
+    fn pick<T: ?Sized>(&self, cands: Vec<(&T, u32, String, usize)>, rule: Survive) -> Option<u32> {
         if cands.is_empty() {
             return None;
         }
@@ -165,19 +258,10 @@ impl Ctx<'_> {
                 })
             }
         }?;
-        // Only the winner is copied.
-        Some(Value {
-            value: best.0.to_owned(),
-            from: best.1,
-        })
+        Some(best.1)
     }
 
-    fn text(
-        &self,
-        members: &[u32],
-        rule: Survive,
-        get: impl Fn(&Contact) -> &str,
-    ) -> Option<Value<String>> {
+    fn text(&self, members: &[u32], rule: Survive, get: impl Fn(&Contact) -> &str) -> Option<u32> {
         let cands = members
             .iter()
             .filter_map(|&r| {
@@ -324,22 +408,24 @@ fn build(ctx: &Ctx, id: String, ids: &[u32], rules: &Survivorship) -> Master {
         .collect();
 
     // E-mails: union, most used first, then priority, then first seen (in the order above).
-    let mut emails: Vec<(String, u32, usize, bool)> = Vec::new();
-    let mut phones: Vec<(Phone, u32, usize)> = Vec::new();
+    // (address, record, index in its e-mails, uses, bounced)
+    let mut emails: Vec<(&str, u32, u16, usize, bool)> = Vec::new();
+    // (phone, record, index in its phones, uses)
+    let mut phones: Vec<(&Phone, u32, u16, usize)> = Vec::new();
     let mut unsubscribed = false;
     for &r in members {
         let c = &ctx.contacts[r as usize];
         unsubscribed |= c.unsubscribed;
-        for e in c.emails.iter().filter(|e| e.valid) {
+        for (i, e) in c.emails.iter().enumerate().filter(|(_, e)| e.valid) {
             match emails.iter_mut().find(|x| x.0 == e.address) {
                 Some(x) => {
-                    x.2 += 1;
-                    x.3 |= c.bounced;
+                    x.3 += 1;
+                    x.4 |= c.bounced;
                 }
-                None => emails.push((e.address.clone(), r, 1, c.bounced)),
+                None => emails.push((&e.address, r, index(i), 1, c.bounced)),
             }
         }
-        for p in &c.phones {
+        for (i, p) in c.phones.iter().enumerate() {
             let same = |x: &Phone| {
                 if p.national != 0 {
                     x.national == p.national
@@ -347,29 +433,28 @@ fn build(ctx: &Ctx, id: String, ids: &[u32], rules: &Survivorship) -> Master {
                     x.number == p.number
                 }
             };
-            match phones.iter_mut().find(|x| same(&x.0)) {
+            match phones.iter_mut().find(|x| same(x.0)) {
                 Some(x) => {
-                    x.2 += 1;
+                    x.3 += 1;
                     // Prefer the valid E.164 spelling of the same number.
                     if x.0.number != p.number
                         && !crate::normalize::phone::is_valid(&x.0.number)
                         && crate::normalize::phone::is_valid(&p.number)
                     {
-                        x.0 = p.clone();
-                        x.1 = r;
+                        (x.0, x.1, x.2) = (p, r, index(i));
                     }
                 }
-                None => phones.push((p.clone(), r, 1)),
+                None => phones.push((p, r, index(i), 1)),
             }
         }
     }
     emails.sort_by(|a, b| {
-        b.2.cmp(&a.2)
+        b.3.cmp(&a.3)
             .then(ctx.priority(b.1).cmp(&ctx.priority(a.1)))
             .then_with(|| ctx.keys[a.1 as usize].cmp(&ctx.keys[b.1 as usize]))
     });
     phones.sort_by(|a, b| {
-        b.2.cmp(&a.2)
+        b.3.cmp(&a.3)
             .then(ctx.priority(b.1).cmp(&ctx.priority(a.1)))
             .then_with(|| ctx.keys[a.1 as usize].cmp(&ctx.keys[b.1 as usize]))
     });
@@ -383,20 +468,15 @@ fn build(ctx: &Ctx, id: String, ids: &[u32], rules: &Survivorship) -> Master {
     let custom = custom_idx
         .into_iter()
         .filter_map(|i| {
-            let v = ctx.text(members, Survive::MostFrequent, |c| {
-                c.custom
-                    .iter()
-                    .find(|(j, _)| *j == i)
-                    .map(|(_, v)| v.as_str())
-                    .unwrap_or("")
-            })?;
-            Some((i, v))
+            let r = ctx.text(members, Survive::MostFrequent, |c| custom_value(c, i))?;
+            Some((i, r))
         })
         .collect();
 
     Master {
         id,
         members: ids.to_vec(),
+        unsubscribed,
         name: ctx.pick(name_cands, rules.rule("name")),
         company: ctx.text(members, rules.rule("company"), |c| &c.company),
         title: ctx.text(members, rules.rule("title"), |c| &c.title),
@@ -404,15 +484,14 @@ fn build(ctx: &Ctx, id: String, ids: &[u32], rules: &Survivorship) -> Master {
         website: ctx.text(members, rules.rule("website"), |c| &c.website),
         birthday: ctx.text(members, rules.rule("birthday"), |c| &c.birthday),
         notes: ctx.text(members, rules.rule("notes"), |c| &c.notes),
-        emails: emails
-            .into_iter()
-            .map(|(e, r, _, b)| (Value { value: e, from: r }, b))
-            .collect(),
-        phones: phones
-            .into_iter()
-            .map(|(p, r, _)| Value { value: p, from: r })
-            .collect(),
-        unsubscribed,
+        emails: emails.iter().map(|e| (e.1, e.2, e.4)).collect(),
+        phones: phones.iter().map(|p| (p.1, p.2)).collect(),
         custom,
     }
+}
+
+/// A position in a contact's e-mails or phones. A contact has a handful; a cell with
+/// more than 65535 of them keeps the last index, which the importers never produce.
+fn index(i: usize) -> u16 {
+    u16::try_from(i).unwrap_or(u16::MAX)
 }

@@ -1133,9 +1133,9 @@ pub fn summary_page(l: &Linked, rules: &Rules, summary: &Summary) -> String {
              </tr></thead><tbody>\n",
         );
         for &i in order.iter().take(10) {
-            let m = &l.masters[i];
+            let m = l.masters[i].view(&l.contacts);
             let mut per: Vec<(&str, usize)> = Vec::new();
-            for &r in &m.members {
+            for &r in m.members {
                 let name = l.inputs.sources[l.inputs.records[r as usize].source.0 as usize]
                     .name
                     .as_str();
@@ -1154,7 +1154,7 @@ pub fn summary_page(l: &Linked, rules: &Rules, summary: &Summary) -> String {
                     }
                 })
                 .collect();
-            let name = m.name.as_ref().map_or(String::new(), |n| {
+            let name = m.name.map_or(String::new(), |n| {
                 [&n.value.given, &n.value.family]
                     .iter()
                     .filter(|s| !s.is_empty())
@@ -1166,7 +1166,7 @@ pub fn summary_page(l: &Linked, rules: &Rules, summary: &Summary) -> String {
                 s,
                 "<tr><td class=\"num\">{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
                 m.members.len(),
-                escape(&m.id),
+                escape(m.id),
                 escape(&name),
                 escape(&sources.join(", "))
             );

@@ -512,10 +512,8 @@ fn write_master(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
         .fold(
             || vec![false; l.inputs.custom_fields.len()],
             |mut used, m| {
-                for (i, v) in &m.custom {
-                    if !v.value.is_empty() {
-                        used[*i as usize] = true;
-                    }
+                for i in m.custom_fields() {
+                    used[i as usize] = true;
                 }
                 used
             },
@@ -560,22 +558,23 @@ fn write_master(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
     }
     let h: Vec<&str> = header.iter().map(String::as_str).collect();
     write_csv(out, "master.csv", &h, &l.masters, files, |m, w| {
-        let name = m.name.as_ref().map(|v| &v.value);
-        let addr = m.address.as_ref().map(|v| &v.value);
-        fn text(v: &Option<crate::survive::Value<String>>) -> Cow<'_, str> {
-            Cow::Borrowed(v.as_ref().map_or("", |v| v.value.as_str()))
+        let m = m.view(&l.contacts);
+        let name = m.name.map(|v| v.value);
+        let addr = m.address.map(|v| v.value);
+        fn text<'a>(v: &Option<crate::survive::Value<&'a str>>) -> Cow<'a, str> {
+            Cow::Borrowed(v.map_or("", |v| v.value))
         }
         let emails: Vec<&str> = m
             .emails
             .iter()
             .filter(|(_, b)| !b)
-            .map(|(v, _)| v.value.as_str())
+            .map(|(v, _)| v.value)
             .collect();
         let bounced: Vec<&str> = m
             .emails
             .iter()
             .filter(|(_, b)| *b)
-            .map(|(v, _)| v.value.as_str())
+            .map(|(v, _)| v.value)
             .collect();
         let phones: Vec<Cow<str>> = m
             .phones
@@ -601,7 +600,7 @@ fn write_master(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
         srcs.dedup();
         let b = Cow::Borrowed;
         let mut cells: Vec<Cow<str>> = vec![
-            b(m.id.as_str()),
+            b(m.id),
             b(name.map_or("", |n| &n.prefix)),
             b(name.map_or("", |n| &n.given)),
             b(name.map_or("", |n| &n.middle)),
@@ -630,7 +629,7 @@ fn write_master(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
                 .custom
                 .iter()
                 .find(|(j, _)| *j == i)
-                .map_or("", |(_, v)| v.value.as_str())));
+                .map_or("", |(_, v)| v.value)));
         }
         let c: Vec<&str> = cells.iter().map(|c| c.as_ref()).collect();
         w.row(&c);
@@ -649,6 +648,7 @@ fn write_provenance(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<(
         "record_key",
     ];
     write_csv(out, "provenance.csv", &header, &l.masters, files, |m, w| {
+        let m = m.view(&l.contacts);
         let mut put = |field: &str, value: &str, from: u32| {
             if value.is_empty() {
                 return;
@@ -656,7 +656,7 @@ fn write_provenance(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<(
             let r = &l.inputs.records[from as usize];
             let loc = &r.locator;
             w.row(&[
-                &m.id,
+                m.id,
                 field,
                 value,
                 &l.inputs.sources[r.source.0 as usize].name,
@@ -689,7 +689,7 @@ fn write_provenance(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<(
             ("notes", &m.notes),
         ] {
             if let Some(v) = v {
-                put(field, &v.value, v.from);
+                put(field, v.value, v.from);
             }
         }
         if let Some(a) = &m.address {
@@ -708,13 +708,13 @@ fn write_provenance(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<(
             put("address", &text, a.from);
         }
         for (e, _) in &m.emails {
-            put("email", &e.value, e.from);
+            put("email", e.value, e.from);
         }
         for p in &m.phones {
             put("phone", &p.value.number, p.from);
         }
         for (i, v) in &m.custom {
-            put(&l.inputs.custom_fields[*i as usize], &v.value, v.from);
+            put(&l.inputs.custom_fields[*i as usize], v.value, v.from);
         }
     })
 }
@@ -774,28 +774,29 @@ fn write_mailing(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<usiz
         if m.unsubscribed {
             continue;
         }
-        let Some(e) = m.mailing_email() else { continue };
+        let Some(e) = m.mailing_email(&l.contacts) else {
+            continue;
+        };
         // One row per deliverable address: a shared inbox goes out once.
-        if seen.insert(e.value.as_str()) {
-            mail.push((m, e.value.as_str()));
+        if seen.insert(e) {
+            mail.push((m, e));
         }
     }
     drop(seen);
     let n = mail.len();
     write_csv(out, "mailing.csv", &header, &mail, files, |&(m, e), w| {
-        let name = m.name.as_ref().map(|v| &v.value);
-        let country = m.address.as_ref().map_or(String::new(), |a| {
-            a.value
-                .country_code
-                .map_or(a.value.country.clone(), str::to_string)
-        });
+        let m = m.view(&l.contacts);
+        let name = m.name.map(|v| v.value);
+        let country = m
+            .address
+            .map_or("", |a| a.value.country_code.unwrap_or(&a.value.country));
         w.row(&[
-            &m.id,
+            m.id,
             e,
             name.map_or("", |n| &n.given),
             name.map_or("", |n| &n.family),
-            m.company.as_ref().map_or("", |c| &c.value),
-            &country,
+            m.company.map_or("", |c| c.value),
+            country,
         ]);
     })?;
     Ok(n)
