@@ -257,7 +257,7 @@ pub fn explain(linked: &Linked, matching: &Matching, a: &str, b: &str) -> Result
     );
     let same_master = ca == cb;
     let above_match = weight >= match_w;
-    let in_review = found.is_some_and(|i| linked.review.contains(&i));
+    let in_review = found.is_some_and(|i| linked.review.iter().any(|r| r.pair == i));
     let note = outcome_note(linked, found.is_some(), above_match, same_master, lo, hi);
 
     Ok(Explanation {

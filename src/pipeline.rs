@@ -73,14 +73,36 @@ pub struct Linked {
     pub clusters: Clusters,
     /// Masters, one per cluster, same order.
     pub masters: Vec<Master>,
-    /// Indices into `pairs` of the pairs to review, most useful first.
-    pub review: Vec<usize>,
+    /// The pairs to review, most useful first.
+    pub review: Vec<ReviewPair>,
     /// Per-stage time and memory.
     pub stages: Vec<StageStat>,
     /// The custom comparisons (column, method) that were active.
     pub custom: Vec<(String, CompareMethod)>,
     /// Reviewers' decisions applied.
     pub decisions: decisions::Resolved,
+}
+
+/// A candidate pair put up for review.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReviewPair {
+    /// Index into [`Linked::pairs`].
+    pub pair: usize,
+    /// Its term-frequency adjustments (given, family): the review outputs show them,
+    /// and are written after the match keys are freed.
+    pub tf: (f64, f64),
+}
+
+impl Linked {
+    /// Candidate pair `pair` as a [`ReviewPair`]; needs the match keys.
+    pub fn review_pair(&self, pair: usize) -> ReviewPair {
+        let p = self.pairs.pairs[pair];
+        let (a, b) = (&self.keys[p.a as usize], &self.keys[p.b as usize]);
+        ReviewPair {
+            pair,
+            tf: self.model.tf(self.comparisons[pair], a, b),
+        }
+    }
 }
 
 /// Peak resident set size of this process in MiB, from /proc (0 elsewhere).
@@ -301,6 +323,16 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
         }
     }
     review.sort_by(|&x, &y| weights[y].total_cmp(&weights[x]).then(x.cmp(&y)));
+    let review = review
+        .into_iter()
+        .map(|i| {
+            let p = pairs.pairs[i];
+            ReviewPair {
+                pair: i,
+                tf: model.tf(comparisons[i], &keys[p.a as usize], &keys[p.b as usize]),
+            }
+        })
+        .collect();
     report.finish();
     clock.lap("cluster");
 
@@ -338,6 +370,11 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
 /// Runs the whole pipeline and writes the outputs; returns the summary.
 pub fn run(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<output::Summary> {
     let mut linked = link(rules, opts, report)?;
+    // Writing needs no match keys (the review outputs carry their own term-frequency
+    // figures), and the write stage is the run's peak of memory: free them first, on
+    // another thread since that takes a while.
+    let keys = std::mem::take(&mut linked.keys);
+    std::thread::spawn(move || drop(keys));
     let start = Instant::now();
     let summary = output::write_all(&mut linked, rules, &opts.out, report, start)?;
     // Freeing millions of small strings takes a noticeable share of a large run; the

@@ -480,7 +480,11 @@ impl Model {
     /// The full weight of a pair: prior + level weights + term-frequency adjustments,
     /// or [`VETO_WEIGHT`] when a hard rule holds the pair apart.
     pub fn weight(&self, kind: u8, c: Comparison, a: &MatchKey, b: &MatchKey) -> f64 {
-        let (g, f) = self.tf(c, a, b);
+        self.weight_with_tf(kind, c, self.tf(c, a, b))
+    }
+
+    /// [`Model::weight`] with the term-frequency adjustments already worked out.
+    pub fn weight_with_tf(&self, kind: u8, c: Comparison, (g, f): (f64, f64)) -> f64 {
         let w = self.pattern_weight(kind, c) + g + f;
         if self.vetoed(c) {
             w.min(VETO_WEIGHT)
@@ -491,6 +495,12 @@ impl Model {
 
     /// Every number behind a pair's weight.
     pub fn breakdown(&self, kind: u8, c: Comparison, a: &MatchKey, b: &MatchKey) -> Breakdown {
+        self.breakdown_with_tf(kind, c, self.tf(c, a, b))
+    }
+
+    /// [`Model::breakdown`] with the term-frequency adjustments already worked out, for
+    /// callers that no longer hold the match keys.
+    pub fn breakdown_with_tf(&self, kind: u8, c: Comparison, tf: (f64, f64)) -> Breakdown {
         let k = &self.kinds[kind as usize];
         let fields = self
             .fields
@@ -501,8 +511,7 @@ impl Model {
                 (fm.name.clone(), l, fm.label(f, l), k.weights[f][l])
             })
             .collect();
-        let tf = self.tf(c, a, b);
-        let weight = self.weight(kind, c, a, b);
+        let weight = self.weight_with_tf(kind, c, tf);
         Breakdown {
             kind: k.name,
             fields,

@@ -339,15 +339,11 @@ fn review_data(l: &Linked) -> ReviewData {
     };
     let mut run = String::new();
     let mut items = Vec::with_capacity(l.review.len());
-    for &i in &l.review {
+    for r in &l.review {
+        let (i, tf) = (r.pair, r.tf);
         let p = l.pairs.pairs[i];
         let (ia, ib) = (record(p.a), record(p.b));
-        let bd = l.model.breakdown(
-            p.kind,
-            l.comparisons[i],
-            &l.keys[p.a as usize],
-            &l.keys[p.b as usize],
-        );
+        let bd = l.model.breakdown_with_tf(p.kind, l.comparisons[i], tf);
         run.push_str(&l.record_keys[p.a as usize]);
         run.push('\t');
         run.push_str(&l.record_keys[p.b as usize]);
@@ -1318,7 +1314,7 @@ mod tests {
     fn linked_for_review(dir: &Path) -> Linked {
         let (mut l, _) = linked(dir);
         assert!(!l.pairs.pairs.is_empty(), "the fixture shares e-mails");
-        l.review = (0..l.pairs.pairs.len()).collect();
+        l.review = (0..l.pairs.pairs.len()).map(|i| l.review_pair(i)).collect();
         l
     }
 
@@ -1454,7 +1450,7 @@ mod tests {
         ] {
             assert!(page.contains(&format!("id=\"{id}\"")), "{id}");
         }
-        let p = l.pairs.pairs[l.review[0]];
+        let p = l.pairs.pairs[l.review[0].pair];
         let item = format!(
             "class=\"item\" data-index=\"0\" data-a=\"{}\" data-b=\"{}\"",
             escape(&l.record_keys[p.a as usize]),

@@ -825,12 +825,11 @@ fn write_review(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
     header.push("tf_adjustment".into());
     let h: Vec<&str> = header.iter().map(String::as_str).collect();
     row(&mut w, &path, &h)?;
-    for &i in &l.review {
+    for r in &l.review {
+        let (i, tf) = (r.pair, r.tf);
         let p = l.pairs.pairs[i];
         let (a, b) = (p.a as usize, p.b as usize);
-        let bd = l
-            .model
-            .breakdown(p.kind, l.comparisons[i], &l.keys[a], &l.keys[b]);
+        let bd = l.model.breakdown_with_tf(p.kind, l.comparisons[i], tf);
         let mut cells = vec![
             l.record_keys[a].clone(),
             l.record_keys[b].clone(),
