@@ -77,22 +77,34 @@ impl Folder<'_> {
 /// assert_eq!(fold_name("Köster"), "koster");
 /// ```
 pub fn fold_name(s: &str) -> String {
-    let f = fold(s);
+    let mut out = String::with_capacity(s.len());
+    fold_name_into(s, &mut out);
+    out
+}
+
+/// Like [`fold_name`], appending to `out` (reuses the caller's buffer).
+pub fn fold_name_into(s: &str, out: &mut String) {
+    let start = out.len();
+    fold_into(s, out);
+    let f = &out[start..];
     if !(f.contains("ae") || f.contains("oe") || f.contains("ue")) {
-        return f;
+        return;
     }
-    let b = f.as_bytes();
-    let mut out = String::with_capacity(f.len());
-    let mut i = 0;
-    while i < b.len() {
-        out.push(b[i] as char);
-        if i + 1 < b.len() && b[i + 1] == b'e' && matches!(b[i], b'a' | b'o' | b'u') {
-            i += 2;
+    // Collapse in place: the folded text is ASCII, and the result is never longer.
+    let mut b = std::mem::take(out).into_bytes();
+    let (mut read, mut write) = (start, start);
+    while read < b.len() {
+        b[write] = b[read];
+        write += 1;
+        if read + 1 < b.len() && b[read + 1] == b'e' && matches!(b[read], b'a' | b'o' | b'u') {
+            read += 2;
         } else {
-            i += 1;
+            read += 1;
         }
     }
-    out
+    b.truncate(write);
+    // Only ASCII bytes were moved, so the text is still UTF-8; from_utf8 cannot fail.
+    *out = String::from_utf8(b).unwrap_or_default();
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::fold::{fold, fold_name};
+use super::fold::{fold, fold_into, fold_name_into};
 use super::{address, company, email, name};
 use crate::model::Contact;
 use crate::report::Report;
@@ -226,33 +226,52 @@ fn dm_uncached(s: &str) -> u64 {
 
 /// Builds one contact's keys.
 pub fn key(c: &Contact, custom: &[(Option<u16>, crate::rules::CompareMethod)]) -> MatchKey {
-    let given = fold_name(&c.name.given);
-    let first = given.split(' ').next().unwrap_or("");
-    let family: String = fold_name(&c.name.family)
-        .chars()
-        .filter(|c| *c != ' ')
-        .collect();
-    let emails: Vec<EmailKey> = c
+    // Every folded string is written straight into the key's one text buffer; the
+    // scratch buffer holds what is folded only to be filtered or hashed. A contact
+    // used to take a dozen short-lived allocations here.
+    let mut scratch = String::with_capacity(64);
+    let mut text = String::with_capacity(
+        2 * (c.name.given.len() + c.company.len()) + c.name.family.len() + c.address.street.len(),
+    );
+    let mut ends = [0u32; 6];
+    // A folded cell longer than 4 GiB cannot occur (cells come from files read into
+    // memory); saturate rather than wrap if it ever did.
+    let end = |t: &String| u32::try_from(t.len()).unwrap_or(u32::MAX);
+
+    fold_name_into(&c.name.given, &mut text);
+    ends[GIVEN] = end(&text);
+    push_without_spaces(&mut text, 0..ends[GIVEN] as usize);
+    ends[GIVEN_SQ] = end(&text);
+    fold_name_into(&c.name.family, &mut scratch);
+    text.extend(scratch.chars().filter(|c| *c != ' '));
+    ends[FAMILY] = end(&text);
+    let company_start = text.len();
+    text.push_str(&company::fold(&c.company));
+    ends[COMPANY] = end(&text);
+    push_without_spaces(&mut text, company_start..ends[COMPANY] as usize);
+    ends[COMPANY_SQ] = end(&text);
+    text.push_str(&address::fold_street(&c.address.street));
+    ends[STREET] = end(&text);
+
+    let emails: Box<[EmailKey]> = c
         .emails
         .iter()
         .filter(|e| e.valid)
         .filter_map(|e| {
             let (local, domain) = e.address.rsplit_once('@')?;
             let base = local.split('+').next().unwrap_or(local);
-            let squeezed: String = base
-                .chars()
-                .filter(|ch| !matches!(ch, '.' | '_' | '-'))
-                .collect();
+            scratch.clear();
+            scratch.extend(base.chars().filter(|ch| !matches!(ch, '.' | '_' | '-')));
             Some(EmailKey {
                 full: hash(&e.address),
                 generic: email::is_generic_local(base),
                 free: email::is_free_mail(domain),
-                local: squeezed.into(),
+                local: scratch.as_str().into(),
                 domain: hash(domain),
             })
         })
         .collect();
-    let phones: Vec<PhoneKey> = c
+    let phones: Box<[PhoneKey]> = c
         .phones
         .iter()
         .filter(|p| p.national != 0)
@@ -261,9 +280,16 @@ pub fn key(c: &Contact, custom: &[(Option<u16>, crate::rules::CompareMethod)]) -
             generic: false,
         })
         .collect();
-    let company = company::fold(&c.company);
-    let street = address::fold_street(&c.address.street);
-    let postcode: String = c.address.postcode.chars().filter(|c| *c != ' ').collect();
+    let postcode_h = if c.address.postcode.contains(' ') {
+        scratch.clear();
+        scratch.extend(c.address.postcode.chars().filter(|c| *c != ' '));
+        hash(&scratch)
+    } else {
+        hash(&c.address.postcode)
+    };
+    scratch.clear();
+    fold_into(&c.address.city, &mut scratch);
+    let city_h = hash(&scratch);
     let mut custom_h = Vec::with_capacity(custom.len());
     let mut custom_t = Vec::with_capacity(custom.len());
     for (idx, method) in custom {
@@ -278,40 +304,39 @@ pub fn key(c: &Contact, custom: &[(Option<u16>, crate::rules::CompareMethod)]) -
         custom_h.push(hash(&v));
         custom_t.push(v.into_boxed_str());
     }
-    let given_sq: String = given.chars().filter(|c| *c != ' ').collect();
-    let company_sq: String = company.chars().filter(|c| *c != ' ').collect();
-    let parts = [
-        given.as_str(),
-        given_sq.as_str(),
-        family.as_str(),
-        company.as_str(),
-        company_sq.as_str(),
-        street.as_str(),
-    ];
-    let mut text = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    let mut ends = [0u32; 6];
-    for (end, part) in ends.iter_mut().zip(parts) {
-        text.push_str(part);
-        // A folded cell longer than 4 GiB cannot occur (cells come from files read
-        // into memory); saturate rather than wrap if it ever did.
-        *end = u32::try_from(text.len()).unwrap_or(u32::MAX);
-    }
-    MatchKey {
-        given_h: hash(first),
-        given_phon: dm(first),
-        nick: name::nickname_groups(first),
-        family_h: hash(&family),
-        family_phon: dm(&family),
-        emails: emails.into(),
-        phones: phones.into(),
-        company_h: hash(&company),
-        street_h: hash(&street),
-        postcode_h: hash(&postcode),
-        city_h: hash(&fold(&c.address.city)),
-        custom: custom_h.into(),
-        custom_text: custom_t.into(),
+    let mut k = MatchKey {
         text: text.into(),
         ends,
+        emails,
+        phones,
+        postcode_h,
+        city_h,
+        custom: custom_h.into(),
+        custom_text: custom_t.into(),
+        ..MatchKey::default()
+    };
+    let first = k.given_first();
+    let (given_h, given_phon, nick) = (hash(first), dm(first), name::nickname_groups(first));
+    let (family_h, family_phon) = (hash(k.family()), dm(k.family()));
+    let (company_h, street_h) = (hash(k.company()), hash(k.street()));
+    k.given_h = given_h;
+    k.given_phon = given_phon;
+    k.nick = nick;
+    k.family_h = family_h;
+    k.family_phon = family_phon;
+    k.company_h = company_h;
+    k.street_h = street_h;
+    k
+}
+
+/// Appends `text[range]` to `text` without its spaces.
+fn push_without_spaces(text: &mut String, range: std::ops::Range<usize>) {
+    // Folded text is ASCII (see `fold`), so a byte is a char.
+    for i in range {
+        let b = text.as_bytes()[i];
+        if b != b' ' {
+            text.push(char::from(b));
+        }
     }
 }
 
