@@ -391,3 +391,29 @@ fn corpus_csv_files_all_run() {
         serde_json::from_str(&wd.read("out/summary.json")).expect("summary.json");
     assert!(summary["records"].as_u64().unwrap_or(0) > 1000);
 }
+
+/// A file without an id column, with the same row three times: each copy keeps a key
+/// of its own, numbered in file order, and the keys stay put when the file is re-run.
+#[test]
+fn identical_rows_get_numbered_stable_keys() {
+    let wd = Workdir::new();
+    let row = "Ada,Lovelace,ada@analytical.example\n";
+    wd.create(
+        "list.csv",
+        format!("first_name,last_name,email\n{row}Charles,Babbage,cb@engine.example\n{row}{row}"),
+    );
+    wd.command(&["run", "-q", "--out", "out", "list.csv"])
+        .assert_success();
+    let keys: Vec<(String, String)> = wd
+        .csv("out/xref.csv")
+        .into_iter()
+        .map(|r| (r["row"].clone(), r["stable_key"].clone()))
+        .collect();
+    let ada = &keys[0].1;
+    assert!(ada.starts_with("list:#"), "{keys:?}");
+    assert_eq!(keys[2].1, format!("{ada}~2"), "{keys:?}");
+    assert_eq!(keys[3].1, format!("{ada}~3"), "{keys:?}");
+    assert!(!keys[1].1.contains('~'), "{keys:?}");
+    let distinct: std::collections::BTreeSet<&String> = keys.iter().map(|k| &k.1).collect();
+    assert_eq!(distinct.len(), 4);
+}
