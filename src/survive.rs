@@ -74,14 +74,39 @@ pub struct MasterView<'a> {
     pub birthday: Option<Value<&'a str>>,
     /// Notes.
     pub notes: Option<Value<&'a str>>,
-    /// Valid e-mail addresses, most used first; each with a bounced flag.
-    pub emails: Vec<(Value<&'a str>, bool)>,
-    /// Phones, most used first.
-    pub phones: Vec<Value<&'a Phone>>,
     /// Any member opted out.
     pub unsubscribed: bool,
+    master: &'a Master,
+    contacts: &'a [Contact],
+}
+
+impl<'a> MasterView<'a> {
+    /// Valid e-mail addresses, most used first; each with a bounced flag.
+    pub fn emails(&self) -> impl Iterator<Item = (Value<&'a str>, bool)> + 'a {
+        let contacts = self.contacts;
+        self.master.emails.iter().map(move |&(r, i, bounced)| {
+            let value = contacts[r as usize].emails[i as usize].address.as_str();
+            (Value { value, from: r }, bounced)
+        })
+    }
+
+    /// Phones, most used first.
+    pub fn phones(&self) -> impl Iterator<Item = Value<&'a Phone>> + 'a {
+        let contacts = self.contacts;
+        self.master.phones.iter().map(move |&(r, i)| Value {
+            value: &contacts[r as usize].phones[i as usize],
+            from: r,
+        })
+    }
+
     /// Custom fields: (custom index, value).
-    pub custom: Vec<(u16, Value<&'a str>)>,
+    pub fn custom(&self) -> impl Iterator<Item = (u16, Value<&'a str>)> + 'a {
+        let contacts = self.contacts;
+        self.master.custom.iter().map(move |&(i, r)| {
+            let value = custom_value(&contacts[r as usize], i);
+            (i, Value { value, from: r })
+        })
+    }
 }
 
 impl Master {
@@ -110,31 +135,9 @@ impl Master {
             website: text(self.website, |c| &c.website),
             birthday: text(self.birthday, |c| &c.birthday),
             notes: text(self.notes, |c| &c.notes),
-            emails: self
-                .emails
-                .iter()
-                .map(|&(r, i, bounced)| {
-                    let value = c(r).emails[i as usize].address.as_str();
-                    (Value { value, from: r }, bounced)
-                })
-                .collect(),
-            phones: self
-                .phones
-                .iter()
-                .map(|&(r, i)| Value {
-                    value: &c(r).phones[i as usize],
-                    from: r,
-                })
-                .collect(),
             unsubscribed: self.unsubscribed,
-            custom: self
-                .custom
-                .iter()
-                .map(|&(i, r)| {
-                    let value = custom_value(c(r), i);
-                    (i, Value { value, from: r })
-                })
-                .collect(),
+            master: self,
+            contacts,
         }
     }
 }

@@ -592,20 +592,17 @@ fn write_master(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
             Cow::Borrowed(v.map_or("", |v| v.value))
         }
         let emails: Vec<&str> = m
-            .emails
-            .iter()
+            .emails()
             .filter(|(_, b)| !b)
             .map(|(v, _)| v.value)
             .collect();
         let bounced: Vec<&str> = m
-            .emails
-            .iter()
+            .emails()
             .filter(|(_, b)| *b)
             .map(|(v, _)| v.value)
             .collect();
         let phones: Vec<Cow<str>> = m
-            .phones
-            .iter()
+            .phones()
             .map(|p| {
                 if p.value.extension.is_empty() {
                     Cow::Borrowed(p.value.number.as_str())
@@ -653,8 +650,7 @@ fn write_master(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
         ];
         for &i in &custom {
             cells.push(b(m
-                .custom
-                .iter()
+                .custom()
                 .find(|(j, _)| *j == i)
                 .map_or("", |(_, v)| v.value)));
         }
@@ -735,14 +731,14 @@ fn write_provenance(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<(
             .join(", ");
             put("address", &text, a.from);
         }
-        for (e, _) in &m.emails {
+        for (e, _) in m.emails() {
             put("email", e.value, e.from);
         }
-        for p in &m.phones {
+        for p in m.phones() {
             put("phone", &p.value.number, p.from);
         }
-        for (i, v) in &m.custom {
-            put(&l.inputs.custom_fields[*i as usize], v.value, v.from);
+        for (i, v) in m.custom() {
+            put(&l.inputs.custom_fields[i as usize], v.value, v.from);
         }
     })
 }
