@@ -93,15 +93,34 @@ pub struct ReviewPair {
     pub tf: (f64, f64),
 }
 
+impl ReviewPair {
+    /// Candidate pair `pair`, with its term-frequency adjustments from the match keys.
+    fn new(
+        model: &Model,
+        pairs: &[CandidatePair],
+        comparisons: &[Comparison],
+        keys: &[MatchKey],
+        pair: usize,
+    ) -> ReviewPair {
+        let p = pairs[pair];
+        let (a, b) = (&keys[p.a as usize], &keys[p.b as usize]);
+        ReviewPair {
+            pair,
+            tf: model.tf(comparisons[pair], a, b),
+        }
+    }
+}
+
 impl Linked {
     /// Candidate pair `pair` as a [`ReviewPair`]; needs the match keys.
     pub fn review_pair(&self, pair: usize) -> ReviewPair {
-        let p = self.pairs.pairs[pair];
-        let (a, b) = (&self.keys[p.a as usize], &self.keys[p.b as usize]);
-        ReviewPair {
+        ReviewPair::new(
+            &self.model,
+            &self.pairs.pairs,
+            &self.comparisons,
+            &self.keys,
             pair,
-            tf: self.model.tf(self.comparisons[pair], a, b),
-        }
+        )
     }
 }
 
@@ -325,13 +344,7 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
     review.sort_by(|&x, &y| weights[y].total_cmp(&weights[x]).then(x.cmp(&y)));
     let review = review
         .into_iter()
-        .map(|i| {
-            let p = pairs.pairs[i];
-            ReviewPair {
-                pair: i,
-                tf: model.tf(comparisons[i], &keys[p.a as usize], &keys[p.b as usize]),
-            }
-        })
+        .map(|i| ReviewPair::new(&model, &pairs.pairs, &comparisons, &keys, i))
         .collect();
     report.finish();
     clock.lap("cluster");

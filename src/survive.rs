@@ -144,9 +144,9 @@ impl Master {
 
 impl Master {
     /// The address to mail: the first valid e-mail that has not bounced.
-    pub fn mailing_email<'a>(&self, contacts: &'a [Contact]) -> Option<&'a str> {
-        let &(r, i, _) = self.emails.iter().find(|(_, _, bounced)| !bounced)?;
-        Some(contacts[r as usize].emails[i as usize].address.as_str())
+    pub fn mailing_email<'a>(&'a self, contacts: &'a [Contact]) -> Option<&'a str> {
+        let mut emails = self.view(contacts).emails();
+        emails.find(|(_, bounced)| !bounced).map(|(e, _)| e.value)
     }
 
     /// The custom fields this master has a value in.

@@ -90,21 +90,19 @@ pub fn fold_name_into(s: &str, out: &mut String) {
     if !(f.contains("ae") || f.contains("oe") || f.contains("ue")) {
         return;
     }
-    // Collapse in place: the folded text is ASCII, and the result is never longer.
-    let mut b = std::mem::take(out).into_bytes();
-    let (mut read, mut write) = (start, start);
-    while read < b.len() {
-        b[write] = b[read];
-        write += 1;
-        if read + 1 < b.len() && b[read + 1] == b'e' && matches!(b[read], b'a' | b'o' | b'u') {
-            read += 2;
+    // Rare (only names with these spellings), so a copy of the folded part is fine.
+    let folded = out.split_off(start);
+    let b = folded.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // Folded text is ASCII, so a byte is a char.
+        out.push(char::from(b[i]));
+        if i + 1 < b.len() && b[i + 1] == b'e' && matches!(b[i], b'a' | b'o' | b'u') {
+            i += 2;
         } else {
-            read += 1;
+            i += 1;
         }
     }
-    b.truncate(write);
-    // Only ASCII bytes were moved, so the text is still UTF-8; from_utf8 cannot fail.
-    *out = String::from_utf8(b).unwrap_or_default();
 }
 
 #[cfg(test)]

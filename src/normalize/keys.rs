@@ -101,6 +101,12 @@ pub struct MatchKey {
     pub custom_text: Box<[Box<str>]>,
 }
 
+/// String `i` of a key's `text` whose strings end at `ends`.
+fn part<'a>(text: &'a str, ends: &[u32; 6], i: usize) -> &'a str {
+    let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+    text.get(start..ends[i] as usize).unwrap_or_default()
+}
+
 /// Indices of the strings in [`MatchKey`]'s text.
 const GIVEN: usize = 0;
 const GIVEN_SQ: usize = 1;
@@ -111,10 +117,7 @@ const STREET: usize = 5;
 
 impl MatchKey {
     fn part(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        self.text
-            .get(start..self.ends[i] as usize)
-            .unwrap_or_default()
+        part(&self.text, &self.ends, i)
     }
 
     /// Folded given name (all given tokens, space separated).
@@ -304,29 +307,25 @@ pub fn key(c: &Contact, custom: &[(Option<u16>, crate::rules::CompareMethod)]) -
         custom_h.push(hash(&v));
         custom_t.push(v.into_boxed_str());
     }
-    let mut k = MatchKey {
-        text: text.into(),
-        ends,
+    let first = part(&text, &ends, GIVEN).split(' ').next().unwrap_or("");
+    let family = part(&text, &ends, FAMILY);
+    MatchKey {
+        given_h: hash(first),
+        given_phon: dm(first),
+        nick: name::nickname_groups(first),
+        family_h: hash(family),
+        family_phon: dm(family),
+        company_h: hash(part(&text, &ends, COMPANY)),
+        street_h: hash(part(&text, &ends, STREET)),
         emails,
         phones,
         postcode_h,
         city_h,
         custom: custom_h.into(),
         custom_text: custom_t.into(),
-        ..MatchKey::default()
-    };
-    let first = k.given_first();
-    let (given_h, given_phon, nick) = (hash(first), dm(first), name::nickname_groups(first));
-    let (family_h, family_phon) = (hash(k.family()), dm(k.family()));
-    let (company_h, street_h) = (hash(k.company()), hash(k.street()));
-    k.given_h = given_h;
-    k.given_phon = given_phon;
-    k.nick = nick;
-    k.family_h = family_h;
-    k.family_phon = family_phon;
-    k.company_h = company_h;
-    k.street_h = street_h;
-    k
+        text: text.into(),
+        ends,
+    }
 }
 
 /// Appends `text[range]` to `text` without its spaces.

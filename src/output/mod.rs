@@ -237,9 +237,6 @@ impl<'b> Chunk<'b> {
         }
         self.0.push(b'\n');
     }
-
-    /// Nothing is buffered outside the Vec; kept so callers read the same either way.
-    fn finish(self) {}
 }
 
 /// Appends one CSV field, quoted if it must be.
@@ -284,7 +281,6 @@ fn write_csv<T: Sync>(
     let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); threads * 4];
     let mut head = Chunk::new(&mut bufs[0]);
     head.row(header);
-    head.finish();
     f.write_all(&bufs[0]).map_err(fail)?;
     for batch in items.chunks(CHUNK_ITEMS * threads * 4) {
         bufs.par_iter_mut()
@@ -294,7 +290,6 @@ fn write_csv<T: Sync>(
                 for it in items {
                     emit(it, &mut c);
                 }
-                c.finish();
             });
         let used = batch.len().div_ceil(CHUNK_ITEMS);
         for b in &bufs[..used] {
@@ -533,22 +528,10 @@ fn write_master(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
     // inputs. A column set aside for a second address or phone that no file filled
     // would otherwise be an empty column, under a name like "street" that the built-in
     // columns already use.
-    let used = l
-        .masters
-        .par_iter()
-        .fold(
-            || vec![false; l.inputs.custom_fields.len()],
-            |mut used, m| {
-                for i in m.custom_fields() {
-                    used[i as usize] = true;
-                }
-                used
-            },
-        )
-        .reduce(
-            || vec![false; l.inputs.custom_fields.len()],
-            |a, b| a.iter().zip(&b).map(|(x, y)| *x || *y).collect(),
-        );
+    let mut used = vec![false; l.inputs.custom_fields.len()];
+    for i in l.masters.iter().flat_map(|m| m.custom_fields()) {
+        used[i as usize] = true;
+    }
     let custom: Vec<u16> = (0..l.inputs.custom_fields.len() as u16)
         .filter(|&i| used[i as usize])
         .collect();
@@ -977,7 +960,6 @@ mod tests {
                     .write_record(cells.iter().map(|v| super::cell::safe(v).into_owned()))
                     .expect("write");
             }
-            c.finish();
             let theirs = theirs.into_inner().expect("flush");
             proptest::prop_assert_eq!(
                 String::from_utf8_lossy(&ours),
