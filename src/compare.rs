@@ -476,11 +476,11 @@ pub fn date_key(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Contact, Email, PersonName, Phone, PhoneKind};
+    use crate::model::{ContactValues, Email, PersonName, Phone, PhoneKind};
     use crate::normalize::keys::key;
 
     fn contact(given: &str, family: &str, email: &str, phone: u64, company: &str) -> MatchKey {
-        let c = Contact {
+        let c = ContactValues {
             name: PersonName {
                 given: given.into(),
                 family: family.into(),
@@ -507,7 +507,7 @@ mod tests {
             company: company.into(),
             ..Default::default()
         };
-        key(&c, &[])
+        key(&c.into(), &[])
     }
 
     #[test]

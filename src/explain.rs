@@ -455,8 +455,8 @@ fn record_view(linked: &Linked, id: u32, given_as: &str, named_by: NamedBy) -> R
                 .iter()
                 .position(|f| f.eq_ignore_ascii_case(column.trim()));
             let value = idx
-                .and_then(|idx| c.custom.iter().find(|(f, _)| *f as usize == idx))
-                .map_or(String::new(), |(_, v)| v.clone());
+                .and_then(|idx| c.custom().iter().find(|(f, _)| *f as usize == idx))
+                .map_or(String::new(), |(_, v)| v.to_string());
             (column.clone(), value)
         })
         .collect();
@@ -467,28 +467,28 @@ fn record_view(linked: &Linked, id: u32, given_as: &str, named_by: NamedBy) -> R
         source: linked.inputs.sources[r.source.0 as usize].name.clone(),
         location: locator_text(linked, &r.locator),
         name: NameView {
-            prefix: c.name.prefix.clone(),
-            given: c.name.given.clone(),
-            middle: c.name.middle.clone(),
-            family: c.name.family.clone(),
-            suffix: c.name.suffix.clone(),
+            prefix: c.name().prefix.to_string(),
+            given: c.name().given.to_string(),
+            middle: c.name().middle.to_string(),
+            family: c.name().family.to_string(),
+            suffix: c.name().suffix.to_string(),
         },
-        emails: c.emails.iter().map(|e| e.address.clone()).collect(),
+        emails: c.emails().iter().map(|e| e.address.clone()).collect(),
         phones: c
-            .phones
+            .phones()
             .iter()
             .map(|p| PhoneView {
                 number: p.number.clone(),
                 kind: p.kind.name(),
             })
             .collect(),
-        company: c.company.clone(),
+        company: c.company().to_string(),
         address: AddressView {
-            street: c.address.street.clone(),
-            postcode: c.address.postcode.clone(),
-            city: c.address.city.clone(),
-            region: c.address.region.clone(),
-            country: c.address.country.clone(),
+            street: c.address().street.to_string(),
+            postcode: c.address().postcode.to_string(),
+            city: c.address().city.to_string(),
+            region: c.address().region.to_string(),
+            country: c.address().country.to_string(),
         },
         custom,
         master: linked.masters[linked.clusters.of[i] as usize].id.clone(),

@@ -215,11 +215,10 @@ pub fn describe_inputs(
 }
 
 fn contact_line(locator: &Locator, c: &Contact) -> ContactLine {
-    let n = &c.name;
-    let name = [&n.prefix, &n.given, &n.middle, &n.family, &n.suffix]
-        .iter()
+    let n = c.name();
+    let name = [n.prefix, n.given, n.middle, n.family, n.suffix]
+        .into_iter()
         .filter(|p| !p.is_empty())
-        .map(|p| p.as_str())
         .collect::<Vec<_>>()
         .join(" ");
     ContactLine {
@@ -228,7 +227,7 @@ fn contact_line(locator: &Locator, c: &Contact) -> ContactLine {
         line: locator.line,
         name,
         emails: c
-            .emails
+            .emails()
             .iter()
             .map(|e| {
                 if e.valid {
@@ -239,7 +238,7 @@ fn contact_line(locator: &Locator, c: &Contact) -> ContactLine {
             })
             .collect(),
         phones: c
-            .phones
+            .phones()
             .iter()
             .map(|p| {
                 let mut s = format!("{} ({})", p.number, p.kind.name());
@@ -249,8 +248,8 @@ fn contact_line(locator: &Locator, c: &Contact) -> ContactLine {
                 s
             })
             .collect(),
-        company: c.company.clone(),
-        city: c.address.city.clone(),
+        company: c.company().to_string(),
+        city: c.address().city.to_string(),
     }
 }
 

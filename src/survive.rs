@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::cluster::Clusters;
-use crate::model::{Address, Contact, Inputs, PersonName, Phone};
+use crate::model::{AddressRef, Contact, Inputs, NameRef, Phone};
 use crate::normalize::fold::fold;
 use crate::rules::{Survive, Survivorship};
 
@@ -61,13 +61,13 @@ pub struct MasterView<'a> {
     /// Member records, ascending.
     pub members: &'a [u32],
     /// Name.
-    pub name: Option<Value<&'a PersonName>>,
+    pub name: Option<Value<NameRef<'a>>>,
     /// Company.
     pub company: Option<Value<&'a str>>,
     /// Job title.
     pub title: Option<Value<&'a str>>,
     /// Postal address.
-    pub address: Option<Value<&'a Address>>,
+    pub address: Option<Value<AddressRef<'a>>>,
     /// Web site.
     pub website: Option<Value<&'a str>>,
     /// Birthday.
@@ -85,7 +85,7 @@ impl<'a> MasterView<'a> {
     pub fn emails(&self) -> impl Iterator<Item = (Value<&'a str>, bool)> + 'a {
         let contacts = self.contacts;
         self.master.emails.iter().map(move |&(r, i, bounced)| {
-            let value = contacts[r as usize].emails[i as usize].address.as_str();
+            let value = contacts[r as usize].emails()[i as usize].address.as_str();
             (Value { value, from: r }, bounced)
         })
     }
@@ -94,7 +94,7 @@ impl<'a> MasterView<'a> {
     pub fn phones(&self) -> impl Iterator<Item = Value<&'a Phone>> + 'a {
         let contacts = self.contacts;
         self.master.phones.iter().map(move |&(r, i)| Value {
-            value: &contacts[r as usize].phones[i as usize],
+            value: &contacts[r as usize].phones()[i as usize],
             from: r,
         })
     }
@@ -123,18 +123,18 @@ impl Master {
             id: &self.id,
             members: &self.members,
             name: self.name.map(|r| Value {
-                value: &c(r).name,
+                value: c(r).name(),
                 from: r,
             }),
-            company: text(self.company, |c| &c.company),
-            title: text(self.title, |c| &c.title),
+            company: text(self.company, |c| c.company()),
+            title: text(self.title, |c| c.title()),
             address: self.address.map(|r| Value {
-                value: &c(r).address,
+                value: c(r).address(),
                 from: r,
             }),
-            website: text(self.website, |c| &c.website),
-            birthday: text(self.birthday, |c| &c.birthday),
-            notes: text(self.notes, |c| &c.notes),
+            website: text(self.website, |c| c.website()),
+            birthday: text(self.birthday, |c| c.birthday()),
+            notes: text(self.notes, |c| c.notes()),
             unsubscribed: self.unsubscribed,
             master: self,
             contacts,
@@ -157,10 +157,10 @@ impl Master {
 
 /// A contact's value of custom field `i` ("" when it has none).
 fn custom_value(c: &Contact, i: u16) -> &str {
-    c.custom
+    c.custom()
         .iter()
         .find(|(j, _)| *j == i)
-        .map_or("", |(_, v)| v.as_str())
+        .map_or("", |(_, v)| &**v)
 }
 
 /// Each record's stable key: `source:record-key` when the source has an ID column,
@@ -173,19 +173,24 @@ pub fn record_keys(inputs: &Inputs, contacts: &[Contact]) -> Vec<String> {
         .with_min_len(1024)
         .map(|(c, r)| {
             let source = &inputs.sources[r.source.0 as usize].name;
-            let base = match &c.record_key {
+            let base = match &c.record_key() {
                 Some(k) => format!("{source}:{k}"),
                 None => {
                     let mut text = String::new();
-                    for part in [&c.name.given, &c.name.family, &c.company, &c.address.street] {
+                    for part in [
+                        &c.name().given,
+                        &c.name().family,
+                        &c.company(),
+                        &c.address().street,
+                    ] {
                         text.push_str(&fold(part));
                         text.push('|');
                     }
-                    for e in &c.emails {
+                    for e in c.emails() {
                         text.push_str(&e.address);
                         text.push('|');
                     }
-                    for p in &c.phones {
+                    for p in c.phones() {
                         text.push_str(&p.number);
                         text.push('|');
                     }
@@ -241,11 +246,11 @@ impl Ctx<'_> {
     }
 
     /// Picks among (value, record, fold key, completeness) candidates by `rule`.
-    fn pick<T: ?Sized>(&self, cands: Vec<(&T, u32, String, usize)>, rule: Survive) -> Option<u32> {
+    fn pick<T>(&self, cands: Vec<(T, u32, String, usize)>, rule: Survive) -> Option<u32> {
         if cands.is_empty() {
             return None;
         }
-        let tie = |a: &(&T, u32, String, usize), b: &(&T, u32, String, usize)| {
+        let tie = |a: &(T, u32, String, usize), b: &(T, u32, String, usize)| {
             self.priority(b.1)
                 .cmp(&self.priority(a.1))
                 .then_with(|| self.keys[a.1 as usize].cmp(&self.keys[b.1 as usize]))
@@ -254,8 +259,8 @@ impl Ctx<'_> {
             Survive::SourcePriority => cands.iter().min_by(|a, b| tie(a, b)),
             Survive::MostRecent => cands.iter().min_by(|a, b| {
                 let (ua, ub) = (
-                    &self.contacts[a.1 as usize].updated,
-                    &self.contacts[b.1 as usize].updated,
+                    self.contacts[a.1 as usize].updated(),
+                    self.contacts[b.1 as usize].updated(),
                 );
                 ub.cmp(ua).then_with(|| tie(a, b))
             }),
@@ -390,7 +395,7 @@ fn build(ctx: &Ctx, id: String, ids: &[u32], rules: &Survivorship) -> Master {
     let name_cands = members
         .iter()
         .filter_map(|&r| {
-            let n = &ctx.contacts[r as usize].name;
+            let n = ctx.contacts[r as usize].name();
             if n.given.is_empty() && n.family.is_empty() {
                 return None;
             }
@@ -407,7 +412,7 @@ fn build(ctx: &Ctx, id: String, ids: &[u32], rules: &Survivorship) -> Master {
     let address_cands = members
         .iter()
         .filter_map(|&r| {
-            let a = &ctx.contacts[r as usize].address;
+            let a = ctx.contacts[r as usize].address();
             if a.street.is_empty() && a.city.is_empty() && a.postcode.is_empty() {
                 return None;
             }
@@ -419,7 +424,7 @@ fn build(ctx: &Ctx, id: String, ids: &[u32], rules: &Survivorship) -> Master {
                 .filter(|s| !s.is_empty())
                 .count()
                 * 1000
-                + quality_of(members, &a.street);
+                + quality_of(members, a.street);
             Some((a, r, key, q))
         })
         .collect();
@@ -432,17 +437,17 @@ fn build(ctx: &Ctx, id: String, ids: &[u32], rules: &Survivorship) -> Master {
     let mut unsubscribed = false;
     for &r in members {
         let c = &ctx.contacts[r as usize];
-        unsubscribed |= c.unsubscribed;
-        for (i, e) in c.emails.iter().enumerate().filter(|(_, e)| e.valid) {
+        unsubscribed |= c.unsubscribed();
+        for (i, e) in c.emails().iter().enumerate().filter(|(_, e)| e.valid) {
             match emails.iter_mut().find(|x| x.0 == e.address) {
                 Some(x) => {
                     x.3 += 1;
-                    x.4 |= c.bounced;
+                    x.4 |= c.bounced();
                 }
-                None => emails.push((&e.address, r, index(i), 1, c.bounced)),
+                None => emails.push((&e.address, r, index(i), 1, c.bounced())),
             }
         }
-        for (i, p) in c.phones.iter().enumerate() {
+        for (i, p) in c.phones().iter().enumerate() {
             let same = |x: &Phone| {
                 if p.national != 0 {
                     x.national == p.national
@@ -478,7 +483,7 @@ fn build(ctx: &Ctx, id: String, ids: &[u32], rules: &Survivorship) -> Master {
 
     let mut custom_idx: Vec<u16> = members
         .iter()
-        .flat_map(|&r| ctx.contacts[r as usize].custom.iter().map(|(i, _)| *i))
+        .flat_map(|&r| ctx.contacts[r as usize].custom().iter().map(|(i, _)| *i))
         .collect();
     custom_idx.sort_unstable();
     custom_idx.dedup();
@@ -495,12 +500,12 @@ fn build(ctx: &Ctx, id: String, ids: &[u32], rules: &Survivorship) -> Master {
         members: ids.to_vec(),
         unsubscribed,
         name: ctx.pick(name_cands, rules.rule("name")),
-        company: ctx.text(members, rules.rule("company"), |c| &c.company),
-        title: ctx.text(members, rules.rule("title"), |c| &c.title),
+        company: ctx.text(members, rules.rule("company"), |c| c.company()),
+        title: ctx.text(members, rules.rule("title"), |c| c.title()),
         address: ctx.pick(address_cands, rules.rule("address")),
-        website: ctx.text(members, rules.rule("website"), |c| &c.website),
-        birthday: ctx.text(members, rules.rule("birthday"), |c| &c.birthday),
-        notes: ctx.text(members, rules.rule("notes"), |c| &c.notes),
+        website: ctx.text(members, rules.rule("website"), |c| c.website()),
+        birthday: ctx.text(members, rules.rule("birthday"), |c| c.birthday()),
+        notes: ctx.text(members, rules.rule("notes"), |c| c.notes()),
         emails: emails.iter().map(|e| (e.1, e.2, e.4)).collect(),
         phones: phones.iter().map(|p| (p.1, p.2)).collect(),
         custom,

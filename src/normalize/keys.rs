@@ -234,30 +234,32 @@ pub fn key(c: &Contact, custom: &[(Option<u16>, crate::rules::CompareMethod)]) -
     // used to take a dozen short-lived allocations here.
     let mut scratch = String::with_capacity(64);
     let mut text = String::with_capacity(
-        2 * (c.name.given.len() + c.company.len()) + c.name.family.len() + c.address.street.len(),
+        2 * (c.name().given.len() + c.company().len())
+            + c.name().family.len()
+            + c.address().street.len(),
     );
     let mut ends = [0u32; 6];
     // A folded cell longer than 4 GiB cannot occur (cells come from files read into
     // memory); saturate rather than wrap if it ever did.
     let end = |t: &String| u32::try_from(t.len()).unwrap_or(u32::MAX);
 
-    fold_name_into(&c.name.given, &mut text);
+    fold_name_into(c.name().given, &mut text);
     ends[GIVEN] = end(&text);
     push_without_spaces(&mut text, 0..ends[GIVEN] as usize);
     ends[GIVEN_SQ] = end(&text);
-    fold_name_into(&c.name.family, &mut scratch);
+    fold_name_into(c.name().family, &mut scratch);
     text.extend(scratch.chars().filter(|c| *c != ' '));
     ends[FAMILY] = end(&text);
     let company_start = text.len();
-    text.push_str(&company::fold(&c.company));
+    text.push_str(&company::fold(c.company()));
     ends[COMPANY] = end(&text);
     push_without_spaces(&mut text, company_start..ends[COMPANY] as usize);
     ends[COMPANY_SQ] = end(&text);
-    text.push_str(&address::fold_street(&c.address.street));
+    text.push_str(&address::fold_street(c.address().street));
     ends[STREET] = end(&text);
 
     let emails: Box<[EmailKey]> = c
-        .emails
+        .emails()
         .iter()
         .filter(|e| e.valid)
         .filter_map(|e| {
@@ -275,7 +277,7 @@ pub fn key(c: &Contact, custom: &[(Option<u16>, crate::rules::CompareMethod)]) -
         })
         .collect();
     let phones: Box<[PhoneKey]> = c
-        .phones
+        .phones()
         .iter()
         .filter(|p| p.national != 0)
         .map(|p| PhoneKey {
@@ -283,22 +285,22 @@ pub fn key(c: &Contact, custom: &[(Option<u16>, crate::rules::CompareMethod)]) -
             generic: false,
         })
         .collect();
-    let postcode_h = if c.address.postcode.contains(' ') {
+    let postcode_h = if c.address().postcode.contains(' ') {
         scratch.clear();
-        scratch.extend(c.address.postcode.chars().filter(|c| *c != ' '));
+        scratch.extend(c.address().postcode.chars().filter(|c| *c != ' '));
         hash(&scratch)
     } else {
-        hash(&c.address.postcode)
+        hash(c.address().postcode)
     };
     scratch.clear();
-    fold_into(&c.address.city, &mut scratch);
+    fold_into(c.address().city, &mut scratch);
     let city_h = hash(&scratch);
     let mut custom_h = Vec::with_capacity(custom.len());
     let mut custom_t = Vec::with_capacity(custom.len());
     for (idx, method) in custom {
         let raw = idx
-            .and_then(|i| c.custom.iter().find(|(j, _)| *j == i))
-            .map(|(_, v)| v.as_str())
+            .and_then(|i| c.custom().iter().find(|(j, _)| *j == i))
+            .map(|(_, v)| &**v)
             .unwrap_or("");
         let v = match method {
             crate::rules::CompareMethod::Date => crate::compare::date_key(raw),

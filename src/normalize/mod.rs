@@ -19,7 +19,7 @@ use std::thread::LocalKey;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::model::{Address, Contact, Field, Inputs, PhoneKind, Record, Target};
+use crate::model::{Address, Contact, ContactValues, Field, Inputs, PhoneKind, Record, Target};
 use crate::report::Report;
 use crate::rules::Rules;
 
@@ -165,7 +165,7 @@ pub fn contact(record: &Record, default_country: Option<&str>) -> Contact {
         })
         .collect();
 
-    Contact {
+    ContactValues {
         name,
         emails,
         phones,
@@ -181,6 +181,7 @@ pub fn contact(record: &Record, default_country: Option<&str>) -> Contact {
         custom,
         record_key: record.get(Field::RecordKey).map(str::to_string),
     }
+    .into()
 }
 
 /// Splits a cell that holds several values ("a@x.com; b@y.com") when it holds more
@@ -240,22 +241,22 @@ mod tests {
     #[test]
     fn several_emails_in_one_cell_are_split() {
         let c = contact(&record(&[(Field::Email, "a@x.example; b@y.example")]), None);
-        assert_eq!(c.emails.len(), 2);
+        assert_eq!(c.emails().len(), 2);
     }
 
     #[test]
     fn status_columns_set_flags() {
         let c = contact(&record(&[(Field::Status, "unsubscribed")]), None);
-        assert!(c.unsubscribed && !c.bounced);
+        assert!(c.unsubscribed() && !c.bounced());
         let c = contact(&record(&[(Field::Status, "cleaned")]), None);
-        assert!(c.bounced);
+        assert!(c.bounced());
         let c = contact(&record(&[(Field::Unsubscribed, "TRUE")]), None);
-        assert!(c.unsubscribed);
+        assert!(c.unsubscribed());
     }
 
     #[test]
     fn record_key_is_kept() {
         let c = contact(&record(&[(Field::RecordKey, "C-17")]), None);
-        assert_eq!(c.record_key.as_deref(), Some("C-17"));
+        assert_eq!(c.record_key(), Some("C-17"));
     }
 }

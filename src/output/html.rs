@@ -234,24 +234,23 @@ fn round(x: f64, places: i32) -> f64 {
 }
 
 fn full_name(c: &Contact) -> String {
-    let n = &c.name;
-    [&n.prefix, &n.given, &n.middle, &n.family, &n.suffix]
-        .iter()
+    let n = c.name();
+    [n.prefix, n.given, n.middle, n.family, n.suffix]
+        .into_iter()
         .filter(|s| !s.is_empty())
-        .map(|s| s.as_str())
         .collect::<Vec<_>>()
         .join(" ")
 }
 
 fn address_text(c: &Contact) -> String {
-    let a = &c.address;
-    let town = [a.postcode.as_str(), a.city.as_str()]
+    let a = c.address();
+    let town = [a.postcode, a.city]
         .iter()
         .filter(|s| !s.is_empty())
         .copied()
         .collect::<Vec<_>>()
         .join(" ");
-    [a.street.as_str(), town.as_str(), &a.region, &a.country]
+    [a.street, town.as_str(), a.region, a.country]
         .iter()
         .filter(|s| !s.is_empty())
         .copied()
@@ -271,10 +270,10 @@ fn record_values(c: &Contact) -> Vec<Vec<String>> {
     let one = |s: String| if s.is_empty() { vec![] } else { vec![s] };
     vec![
         one(full_name(c)),
-        c.emails.iter().map(|e| e.address.clone()).collect(),
-        c.phones.iter().map(phone_text).collect(),
-        one(c.company.clone()),
-        one(c.title.clone()),
+        c.emails().iter().map(|e| e.address.clone()).collect(),
+        c.phones().iter().map(phone_text).collect(),
+        one(c.company().to_string()),
+        one(c.title().to_string()),
         one(address_text(c)),
     ]
 }
@@ -928,13 +927,13 @@ fn shared_examples(l: &Linked, n: usize) -> (Examples, Examples) {
         if found_e.len() == want_e.len() && found_p.len() == want_p.len() {
             break;
         }
-        for e in &c.emails {
+        for e in c.emails() {
             let h = keys::hash(&e.address);
             if want_e.contains_key(&h) {
                 found_e.entry(h).or_insert_with(|| e.address.clone());
             }
         }
-        for p in &c.phones {
+        for p in c.phones() {
             if want_p.contains_key(&p.national) {
                 found_p
                     .entry(p.national)
@@ -1154,7 +1153,7 @@ pub fn summary_page(l: &Linked, rules: &Rules, summary: &Summary) -> String {
                 [&n.value.given, &n.value.family]
                     .iter()
                     .filter(|s| !s.is_empty())
-                    .map(|s| s.as_str())
+                    .map(|s| **s)
                     .collect::<Vec<_>>()
                     .join(" ")
             });

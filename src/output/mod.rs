@@ -608,22 +608,22 @@ fn write_master(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
         let b = Cow::Borrowed;
         let mut cells: Vec<Cow<str>> = vec![
             b(m.id),
-            b(name.map_or("", |n| &n.prefix)),
-            b(name.map_or("", |n| &n.given)),
-            b(name.map_or("", |n| &n.middle)),
-            b(name.map_or("", |n| &n.family)),
-            b(name.map_or("", |n| &n.suffix)),
+            b(name.map_or("", |n| n.prefix)),
+            b(name.map_or("", |n| n.given)),
+            b(name.map_or("", |n| n.middle)),
+            b(name.map_or("", |n| n.family)),
+            b(name.map_or("", |n| n.suffix)),
             b(emails.first().copied().unwrap_or("")),
             emails.get(1..).map_or(b(""), |e| Cow::Owned(e.join("; "))),
             phones.first().cloned().unwrap_or_default(),
             phones.get(1..).map_or(b(""), |p| Cow::Owned(p.join("; "))),
             text(&m.company),
             text(&m.title),
-            b(addr.map_or("", |a| &a.street)),
-            b(addr.map_or("", |a| &a.city)),
-            b(addr.map_or("", |a| &a.region)),
-            b(addr.map_or("", |a| &a.postcode)),
-            b(addr.map_or("", |a| a.country_code.unwrap_or(&a.country))),
+            b(addr.map_or("", |a| a.street)),
+            b(addr.map_or("", |a| a.city)),
+            b(addr.map_or("", |a| a.region)),
+            b(addr.map_or("", |a| a.postcode)),
+            b(addr.map_or("", |a| a.country_code.unwrap_or(a.country))),
             text(&m.website),
             text(&m.birthday),
             b(if m.unsubscribed { "yes" } else { "" }),
@@ -683,7 +683,7 @@ fn write_provenance(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<(
             ]
             .iter()
             .filter(|s| !s.is_empty())
-            .map(|s| s.as_str())
+            .map(|s| **s)
             .collect::<Vec<_>>()
             .join(" ");
             put("name", &full, n.from);
@@ -709,7 +709,7 @@ fn write_provenance(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<(
             ]
             .iter()
             .filter(|s| !s.is_empty())
-            .map(|s| s.as_str())
+            .map(|s| **s)
             .collect::<Vec<_>>()
             .join(", ");
             put("address", &text, a.from);
@@ -751,7 +751,7 @@ fn write_xref(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
             itoa::Buffer::new().format(loc.row),
             itoa::Buffer::new().format(loc.line),
             &l.inputs.sources[r.source.0 as usize].name,
-            l.contacts[id].record_key.as_deref().unwrap_or(""),
+            l.contacts[id].record_key().unwrap_or(""),
             &l.record_keys[id],
             &m.id,
             &fmt_w(jw),
@@ -796,12 +796,12 @@ fn write_mailing(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<usiz
         let name = m.name.map(|v| v.value);
         let country = m
             .address
-            .map_or("", |a| a.value.country_code.unwrap_or(&a.value.country));
+            .map_or("", |a| a.value.country_code.unwrap_or(a.value.country));
         w.row(&[
             m.id,
             e,
-            name.map_or("", |n| &n.given),
-            name.map_or("", |n| &n.family),
+            name.map_or("", |n| n.given),
+            name.map_or("", |n| n.family),
             m.company.map_or("", |c| c.value),
             country,
         ]);
