@@ -13,7 +13,7 @@ use crate::block::{self, CandidatePair, CandidatePairs};
 use crate::cluster::{self, CannotLink, Clusters, Edge};
 use crate::compare::{compare, Comparison};
 use crate::decisions;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::import::{self, SourceSpec};
 use crate::model::{Contact, Inputs};
 use crate::normalize;
@@ -193,11 +193,32 @@ fn map_pairs<T: Send>(
 
 /// Runs import → normalise → block → compare → score → cluster → survive.
 pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Linked> {
+    link_keeping(rules, opts, report, true)
+}
+
+/// [`link`]; without `keep_keys` the match keys are freed once the review pairs have
+/// their term-frequency figures, and [`Linked::keys`] is empty. Nothing after the
+/// cluster stage reads them, and at about a third of a KB per record they are a large
+/// share of the memory survivorship and the outputs would otherwise add to.
+fn link_keeping(
+    rules: &Rules,
+    opts: &RunOptions,
+    report: &dyn Report,
+    keep_keys: bool,
+) -> Result<Linked> {
     let mut clock = Clock {
         start: Instant::now(),
         stages: Vec::new(),
     };
     let mut inputs = import::inputs(&opts.sources, report)?;
+    if inputs.records.len() > block::MAX_RECORDS {
+        return Err(Error::Usage(format!(
+            "{} records in one run; listmerge takes at most {} — split the lists by \
+             country or source and run them separately",
+            inputs.records.len(),
+            block::MAX_RECORDS
+        )));
+    }
     clock.lap("import");
 
     let contacts = normalize::contacts(&mut inputs, rules, report);
@@ -346,6 +367,14 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
         .into_iter()
         .map(|i| ReviewPair::new(&model, &pairs.pairs, &comparisons, &keys, i))
         .collect();
+    let keys = if keep_keys {
+        keys
+    } else {
+        // Freeing a million keys' strings takes a while; another thread does it while
+        // survivorship runs.
+        std::thread::spawn(move || drop(keys));
+        Vec::new()
+    };
     report.finish();
     clock.lap("cluster");
 
@@ -382,12 +411,9 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
 
 /// Runs the whole pipeline and writes the outputs; returns the summary.
 pub fn run(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<output::Summary> {
-    let mut linked = link(rules, opts, report)?;
     // Writing needs no match keys (the review outputs carry their own term-frequency
-    // figures), and the write stage is the run's peak of memory: free them first, on
-    // another thread since that takes a while.
-    let keys = std::mem::take(&mut linked.keys);
-    std::thread::spawn(move || drop(keys));
+    // figures).
+    let mut linked = link_keeping(rules, opts, report, false)?;
     let start = Instant::now();
     let summary = output::write_all(&mut linked, rules, &opts.out, report, start)?;
     // Freeing millions of small strings takes a noticeable share of a large run; the
