@@ -89,6 +89,7 @@ fn stages(c: &mut Criterion) {
                 &linked.order,
                 m.max_block_size,
                 m.refine_blocks_above,
+                m.refine_window,
                 &report,
             )
             .pairs

@@ -10,7 +10,7 @@
 //! - A block of at most `refine-blocks-above` records is compared in full.
 //! - In a larger block (a frequent name, a big employer) only records that also share
 //!   a corroborating value (company, city, postcode, street, work domain, family-name
-//!   sound) are paired, each with its nearest neighbours; a group sharing one such
+//!   sound) are paired, each with its `refine-window` nearest neighbours; a group sharing one such
 //!   value that is larger than `max-block-size` is a shared value (a switchboard, a
 //!   head office), not one person: it is skipped and reported.
 //!
@@ -159,6 +159,7 @@ pub fn candidate_pairs(
     order: &[u64],
     max_block: u32,
     refine_above: u32,
+    window: u32,
     report: &dyn Report,
 ) -> CandidatePairs {
     report.stage("block", Some(keys.len() as u64));
@@ -189,6 +190,7 @@ pub fn candidate_pairs(
 
     let refine_above = refine_above as usize;
     let max_block = max_block as usize;
+    let window = window as usize;
     let parts: Vec<(Vec<u64>, Vec<CappedBlock>)> = blocks
         .par_chunks(64)
         .map(|chunk| {
@@ -260,13 +262,14 @@ pub fn candidate_pairs(
                                     example: vals[i].3,
                                 });
                             } else if n >= 2 {
-                                // A run larger than the refinement size is itself a
-                                // common combination (a frequent name in a big city):
-                                // each record meets only its nearest neighbours in
-                                // the order above, so the work stays linear.
+                                // Every record meets only its `window` nearest
+                                // neighbours in the order above, so the work stays
+                                // linear. A run is a common combination (a frequent
+                                // name in a big city), and a wider window adds mostly
+                                // pairs of different people.
                                 let run = &vals[i..i + n];
                                 for (x, a) in run.iter().enumerate() {
-                                    for b in run.iter().skip(x + 1).take(refine_above) {
+                                    for b in run.iter().skip(x + 1).take(window) {
                                         push_pair(a.3, b.3, kind, &mut out);
                                     }
                                 }

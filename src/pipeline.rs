@@ -279,6 +279,7 @@ fn link_keeping(
         &order,
         rules.matching.max_block_size,
         rules.matching.refine_blocks_above,
+        rules.matching.refine_window,
         report,
     );
     for c in pairs.capped.iter().take(5) {

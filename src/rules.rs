@@ -54,6 +54,7 @@ pub struct RawMatching {
     cannot_link_below: Option<Spanned<f64>>,
     max_block_size: Option<Spanned<u32>>,
     refine_blocks_above: Option<Spanned<u32>>,
+    refine_window: Option<Spanned<u32>>,
     random_pairs: Option<Spanned<u32>>,
     em_iterations: Option<Spanned<u32>>,
     seed: Option<u64>,
@@ -141,6 +142,9 @@ pub struct Matching {
     /// Largest block compared in full; larger ones only pair records that also share a
     /// company, city, postcode, street, work domain or family-name sound.
     pub refine_blocks_above: u32,
+    /// Inside a refined block, how many following records (in an order that puts
+    /// records sharing more values side by side) each record is paired with.
+    pub refine_window: u32,
     /// Random pairs for u estimation.
     pub random_pairs: u32,
     /// EM rounds.
@@ -403,6 +407,10 @@ fn resolve(user: RawRules, defaults: Option<RawRules>, text: &str, path: &Path) 
     if *rb.get_ref() < 2 {
         return Err(rb_ctx.err(rb.span(), "refine-blocks-above must be at least 2".into()));
     }
+    let (rw, rw_ctx) = pick!(refine_window);
+    if *rw.get_ref() < 1 {
+        return Err(rw_ctx.err(rw.span(), "refine-window must be at least 1".into()));
+    }
     let (rp, rp_ctx) = pick!(random_pairs);
     if *rp.get_ref() < 1000 {
         return Err(rp_ctx.err(rp.span(), "random-pairs must be at least 1000".into()));
@@ -519,6 +527,7 @@ fn resolve(user: RawRules, defaults: Option<RawRules>, text: &str, path: &Path) 
             cannot_link_below,
             max_block_size: *mb.get_ref(),
             refine_blocks_above: *rb.get_ref(),
+            refine_window: *rw.get_ref(),
             random_pairs: *rp.get_ref(),
             em_iterations: *em.get_ref(),
             seed,
@@ -579,6 +588,17 @@ mod tests {
     fn empty_file_gives_defaults() {
         let r = parse("").expect("valid");
         assert_eq!(r.matching.max_block_size, 200);
+        assert_eq!(r.matching.refine_window, 4);
+    }
+
+    #[test]
+    fn zero_refine_window_is_refused_with_its_line() {
+        let e = parse("[matching]\nrefine-window = 0\n").expect_err("invalid");
+        let text = e.to_string();
+        assert!(
+            text.contains(":2:") && text.contains("refine-window must be at least 1"),
+            "{text}"
+        );
     }
 
     #[test]
