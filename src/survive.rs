@@ -177,12 +177,8 @@ pub fn record_keys(inputs: &Inputs, contacts: &[Contact]) -> Vec<String> {
                 Some(k) => format!("{source}:{k}"),
                 None => {
                     let mut text = String::new();
-                    for part in [
-                        &c.name().given,
-                        &c.name().family,
-                        &c.company(),
-                        &c.address().street,
-                    ] {
+                    let name = c.name();
+                    for part in [name.given, name.family, c.company(), c.address().street] {
                         text.push_str(&fold(part));
                         text.push('|');
                     }

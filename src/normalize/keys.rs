@@ -232,22 +232,21 @@ pub fn key(c: &Contact, custom: &[(Option<u16>, crate::rules::CompareMethod)]) -
     // Every folded string is written straight into the key's one text buffer; the
     // scratch buffer holds what is folded only to be filtered or hashed. A contact
     // used to take a dozen short-lived allocations here.
+    let (name, addr) = (c.name(), c.address());
     let mut scratch = String::with_capacity(64);
     let mut text = String::with_capacity(
-        2 * (c.name().given.len() + c.company().len())
-            + c.name().family.len()
-            + c.address().street.len(),
+        2 * (name.given.len() + c.company().len()) + name.family.len() + addr.street.len(),
     );
     let mut ends = [0u32; 6];
     // A folded cell longer than 4 GiB cannot occur (cells come from files read into
     // memory); saturate rather than wrap if it ever did.
     let end = |t: &String| u32::try_from(t.len()).unwrap_or(u32::MAX);
 
-    fold_name_into(c.name().given, &mut text);
+    fold_name_into(name.given, &mut text);
     ends[GIVEN] = end(&text);
     push_without_spaces(&mut text, 0..ends[GIVEN] as usize);
     ends[GIVEN_SQ] = end(&text);
-    fold_name_into(c.name().family, &mut scratch);
+    fold_name_into(name.family, &mut scratch);
     text.extend(scratch.chars().filter(|c| *c != ' '));
     ends[FAMILY] = end(&text);
     let company_start = text.len();
@@ -255,7 +254,7 @@ pub fn key(c: &Contact, custom: &[(Option<u16>, crate::rules::CompareMethod)]) -
     ends[COMPANY] = end(&text);
     push_without_spaces(&mut text, company_start..ends[COMPANY] as usize);
     ends[COMPANY_SQ] = end(&text);
-    text.push_str(&address::fold_street(c.address().street));
+    text.push_str(&address::fold_street(addr.street));
     ends[STREET] = end(&text);
 
     let emails: Box<[EmailKey]> = c
@@ -285,15 +284,15 @@ pub fn key(c: &Contact, custom: &[(Option<u16>, crate::rules::CompareMethod)]) -
             generic: false,
         })
         .collect();
-    let postcode_h = if c.address().postcode.contains(' ') {
+    let postcode_h = if addr.postcode.contains(' ') {
         scratch.clear();
-        scratch.extend(c.address().postcode.chars().filter(|c| *c != ' '));
+        scratch.extend(addr.postcode.chars().filter(|c| *c != ' '));
         hash(&scratch)
     } else {
-        hash(c.address().postcode)
+        hash(addr.postcode)
     };
     scratch.clear();
-    fold_into(c.address().city, &mut scratch);
+    fold_into(addr.city, &mut scratch);
     let city_h = hash(&scratch);
     let mut custom_h = Vec::with_capacity(custom.len());
     let mut custom_t = Vec::with_capacity(custom.len());
