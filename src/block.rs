@@ -84,10 +84,15 @@ fn mix(kind: u8, a: u64, b: u64) -> u64 {
 /// given name, and an initial ("J.") is the wildcard. Common names then stay cheap
 /// (John Smith meets John Smith and J. Smith, not every James Smith) while a bare
 /// initial still meets everyone it could be.
-pub type KeyValue = (u8, u64, u64);
+pub type KeyValue = (u8, u64, u32);
 
 /// Sub-key used by kinds that do not split their blocks.
-const WHOLE: u64 = 1;
+const WHOLE: u32 = 1;
+
+/// The sub-key of a phonetic code: never the wildcard (0) or [`WHOLE`].
+fn sub_key(phon: u64) -> u32 {
+    (phon as u32).max(2)
+}
 
 /// The blocking-key values of one record, sorted and deduplicated.
 pub fn key_values(k: &MatchKey) -> Vec<KeyValue> {
@@ -105,13 +110,17 @@ pub fn key_values(k: &MatchKey) -> Vec<KeyValue> {
     let fi = k.family().bytes().next().unwrap_or(0) as u64;
     let initial_only = k.given_first().len() == 1;
     if k.family_phon != 0 && gi != 0 {
-        let sub = if initial_only { 0 } else { k.given_phon.max(2) };
+        let sub = if initial_only {
+            0
+        } else {
+            sub_key(k.given_phon)
+        };
         out.push((2, mix(2, k.family_phon, gi), sub));
     }
     // The swapped reading (given and family exchanged) lands in the same kind, so a
     // "Smith John" meets a "John Smith".
     if k.given_phon != 0 && fi != 0 && !initial_only {
-        out.push((2, mix(2, k.given_phon, fi), k.family_phon.max(2)));
+        out.push((2, mix(2, k.given_phon, fi), sub_key(k.family_phon)));
     }
     if k.company_h != 0 && k.given_h != 0 {
         out.push((4, mix(4, k.company_h, k.given_h), WHOLE));
@@ -143,6 +152,19 @@ const CORROBORATORS: usize = 6;
 /// The family-name sound among [`corroborators`].
 const FAMILY_SOUND: usize = 5;
 
+/// Records whose blocking entries are gathered in one parallel step.
+const WAVE: usize = 1 << 16;
+
+/// Where an entry's kind sits in its value.
+const KIND_SHIFT: u32 = 61;
+const _: () = assert!(KINDS.len() <= 1 << (64 - KIND_SHIFT));
+
+/// A blocking-key value with its kind in the top bits, so that an entry needs no field
+/// of its own for it (values of different kinds differ already: the kind is hashed in).
+fn kinded(kind: u8, value: u64) -> u64 {
+    (value & (u64::MAX >> (64 - KIND_SHIFT))) | (kind as u64) << KIND_SHIFT
+}
+
 /// Builds the candidate pairs.
 ///
 /// A group of records that may pair (a block, or in a name-sound block one sub-key with
@@ -163,16 +185,28 @@ pub fn candidate_pairs(
     report: &dyn Report,
 ) -> CandidatePairs {
     report.stage("block", Some(keys.len() as u64));
-    // (value, sub-key, record, kind)
-    let mut entries: Vec<(u64, u64, u32, u8)> = keys
+    // (kind and value, sub-key, record): 16 bytes. Gathered a wave of records at a time
+    // into one list reserved for the most the records can have: a parallel collect
+    // joins per-task lists into a second copy, and the entries are the largest thing
+    // blocking holds. Reserved room that is never written takes no memory.
+    let bound: usize = keys
         .par_iter()
-        .enumerate()
-        .flat_map_iter(|(id, k)| {
-            key_values(k)
-                .into_iter()
-                .map(move |(kind, v, sub)| (v, sub, id as u32, kind))
-        })
-        .collect();
+        .map(|k| 2 * k.emails.len() + k.phones.len() + 4)
+        .sum();
+    let mut entries: Vec<(u64, u32, u32)> = Vec::with_capacity(bound);
+    for (w, wave) in keys.chunks(WAVE).enumerate() {
+        let part: Vec<(u64, u32, u32)> = wave
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, k)| {
+                let id = (w * WAVE + i) as u32;
+                key_values(k)
+                    .into_iter()
+                    .map(move |(kind, v, sub)| (kinded(kind, v), sub, id))
+            })
+            .collect();
+        entries.extend_from_slice(&part);
+    }
     entries.par_sort_unstable();
     report.advance(keys.len() as u64 / 2);
 
@@ -201,7 +235,7 @@ pub fn candidate_pairs(
             let mut members: Vec<([u64; CORROBORATORS], u64, u64, u32)> = Vec::new();
             for &(s, e) in chunk {
                 let block = &entries[s..e];
-                let kind = block[0].3;
+                let kind = (block[0].0 >> KIND_SHIFT) as u8;
                 // Entries are sorted by sub-key, so wildcards (0) come first and equal
                 // sub-keys are adjacent.
                 let wild = block.iter().take_while(|x| x.1 == 0).count();
