@@ -510,6 +510,45 @@ text_fields! {
 }
 
 impl Contact {
+    /// How many text fields a contact packs.
+    pub const TEXT_FIELDS: usize = TEXT_FIELDS;
+
+    /// The packed text and the end offset of each field, for [`crate::spill`].
+    pub fn packed_text(&self) -> (&str, &[u32; TEXT_FIELDS]) {
+        (&self.text, &self.ends)
+    }
+
+    /// A contact from what [`Contact::packed_text`] and the accessors gave, for
+    /// [`crate::spill`]; `None` when the offsets do not fit the text.
+    pub fn unpack(
+        text: &str,
+        ends: [u32; TEXT_FIELDS],
+        emails: Vec<Email>,
+        phones: Vec<Phone>,
+        custom: Vec<(u16, Box<str>)>,
+        country_code: Option<&'static str>,
+        (unsubscribed, bounced): (bool, bool),
+    ) -> Option<Contact> {
+        let mut start = 0;
+        for &end in &ends {
+            let end = end as usize;
+            if end < start || !text.is_char_boundary(end) {
+                return None;
+            }
+            start = end;
+        }
+        (start == text.len()).then(|| Contact {
+            text: text.into(),
+            ends,
+            emails: emails.into_boxed_slice(),
+            phones: phones.into_boxed_slice(),
+            custom: custom.into_boxed_slice(),
+            country_code,
+            unsubscribed,
+            bounced,
+        })
+    }
+
     fn text(&self, field: Text) -> &str {
         let i = field as usize;
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };

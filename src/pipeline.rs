@@ -22,6 +22,7 @@ use crate::output;
 use crate::report::Report;
 use crate::rules::{CompareMethod, Rules};
 use crate::score::{self, Model};
+use crate::spill;
 use crate::survive::{self, Master};
 
 /// What a run is asked to do (resolved from the command line and the rules).
@@ -33,6 +34,12 @@ pub struct RunOptions {
     pub out: PathBuf,
     /// A reviewer's decisions file, if any.
     pub decisions: Option<PathBuf>,
+}
+
+/// The contacts, in memory or waiting on disk.
+enum Spilled {
+    Kept(Vec<Contact>),
+    Parked(spill::Parked),
 }
 
 /// Time and memory of one stage.
@@ -258,6 +265,12 @@ fn link_keeping(
         .par_iter()
         .map(|k| xxhash_rust::xxh3::xxh3_64(k.as_bytes()))
         .collect();
+    // Contacts wait on disk through the matching stages on very large runs.
+    let contacts = if contacts.len() as u64 > rules.spill_contacts_above {
+        Spilled::Parked(spill::park(contacts, &opts.out)?)
+    } else {
+        Spilled::Kept(contacts)
+    };
     let decided = match &opts.decisions {
         Some(path) => {
             let d = decisions::resolve(&decisions::read(path)?, &record_keys);
@@ -379,6 +392,10 @@ fn link_keeping(
     report.finish();
     clock.lap("cluster");
 
+    let contacts = match contacts {
+        Spilled::Kept(c) => c,
+        Spilled::Parked(p) => p.restore()?,
+    };
     report.stage("survive", Some(clusters.clusters.len() as u64));
     let masters = survive::masters(
         &inputs,

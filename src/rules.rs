@@ -77,6 +77,7 @@ pub struct RawSurvivorship {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawOutput {
     write_matches: Option<bool>,
+    spill_contacts_above: Option<u64>,
 }
 
 /// `[review]` as written.
@@ -207,6 +208,9 @@ pub struct Rules {
     pub survivorship: Survivorship,
     /// Write matches.csv.
     pub write_matches: bool,
+    /// Above this many records, contacts wait on disk while the matching stages run
+    /// (see [`crate::spill`]).
+    pub spill_contacts_above: u64,
     /// `[[source]]` entries.
     pub sources: Vec<SourceSpec>,
     /// Reviewers' decisions file (`[review] decisions`).
@@ -546,6 +550,11 @@ fn resolve(user: RawRules, defaults: Option<RawRules>, text: &str, path: &Path) 
             .write_matches
             .or(d.output.write_matches)
             .unwrap_or(false),
+        spill_contacts_above: user
+            .output
+            .spill_contacts_above
+            .or(d.output.spill_contacts_above)
+            .unwrap_or(u64::MAX),
         sources,
         decisions: user
             .review

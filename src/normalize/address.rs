@@ -228,7 +228,7 @@ RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG
 TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 
 /// The static ISO alpha-2 code equal to `code` (any case), if it is one.
-fn iso_alpha2(code: &str) -> Option<&'static str> {
+pub(crate) fn iso_alpha2(code: &str) -> Option<&'static str> {
     if code.len() != 2 {
         return None;
     }
