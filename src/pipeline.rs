@@ -383,6 +383,12 @@ fn link_keeping(
         .collect();
     let keys = if keep_keys {
         keys
+    } else if matches!(contacts, Spilled::Parked(_)) {
+        // The contacts are about to be read back: free the keys first, on the worker
+        // threads, so that their memory is there for the contacts instead of adding to
+        // the peak.
+        keys.into_par_iter().with_min_len(1 << 12).for_each(drop);
+        Vec::new()
     } else {
         // Freeing a million keys' strings takes a while; another thread does it while
         // survivorship runs.
