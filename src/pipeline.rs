@@ -265,12 +265,6 @@ fn link_keeping(
         .par_iter()
         .map(|k| xxhash_rust::xxh3::xxh3_64(k.as_bytes()))
         .collect();
-    // Contacts wait on disk through the matching stages on very large runs.
-    let contacts = if contacts.len() as u64 > rules.spill_contacts_above {
-        Spilled::Parked(spill::park(contacts, &opts.out)?)
-    } else {
-        Spilled::Kept(contacts)
-    };
     let decided = match &opts.decisions {
         Some(path) => {
             let d = decisions::resolve(&decisions::read(path)?, &record_keys);
@@ -286,6 +280,17 @@ fn link_keeping(
         None => decisions::Resolved::default(),
     };
     clock.lap("keys");
+
+    // Contacts wait on disk through the matching stages on very large runs.
+    let contacts = if contacts.len() as u64 > rules.spill_contacts_above {
+        report.stage("park", None);
+        let parked = spill::park(contacts, &opts.out)?;
+        report.finish();
+        clock.lap("park");
+        Spilled::Parked(parked)
+    } else {
+        Spilled::Kept(contacts)
+    };
 
     let pairs = block::candidate_pairs(
         &keys,
@@ -400,7 +405,13 @@ fn link_keeping(
 
     let contacts = match contacts {
         Spilled::Kept(c) => c,
-        Spilled::Parked(p) => p.restore()?,
+        Spilled::Parked(p) => {
+            report.stage("unpark", None);
+            let c = p.restore()?;
+            report.finish();
+            clock.lap("unpark");
+            c
+        }
     };
     report.stage("survive", Some(clusters.clusters.len() as u64));
     let masters = survive::masters(
