@@ -94,6 +94,13 @@ fn sub_key(phon: u64) -> u32 {
     (phon as u32).max(2)
 }
 
+/// The most blocking-key values [`key_values`] can give a record: two per e-mail (the
+/// address and its local part), one per phone, two name sounds (as written and
+/// swapped), company plus given name, street plus initial. Keep it in step.
+fn max_key_values(k: &MatchKey) -> usize {
+    2 * k.emails.len() + k.phones.len() + 4
+}
+
 /// The blocking-key values of one record, sorted and deduplicated.
 pub fn key_values(k: &MatchKey) -> Vec<KeyValue> {
     let mut out = Vec::with_capacity(8);
@@ -189,10 +196,7 @@ pub fn candidate_pairs(
     // into one list reserved for the most the records can have: a parallel collect
     // joins per-task lists into a second copy, and the entries are the largest thing
     // blocking holds. Reserved room that is never written takes no memory.
-    let bound: usize = keys
-        .par_iter()
-        .map(|k| 2 * k.emails.len() + k.phones.len() + 4)
-        .sum();
+    let bound: usize = keys.par_iter().map(max_key_values).sum();
     let mut entries: Vec<(u64, u32, u32)> = Vec::with_capacity(bound);
     for (w, wave) in keys.chunks(WAVE).enumerate() {
         let part: Vec<(u64, u32, u32)> = wave

@@ -445,6 +445,7 @@ fn record_view(linked: &Linked, id: u32, given_as: &str, named_by: NamedBy) -> R
     let i = id as usize;
     let r = &linked.inputs.records[i];
     let c: &Contact = &linked.contacts[i];
+    let (name, address) = (c.name(), c.address());
     let custom = linked
         .custom
         .iter()
@@ -467,11 +468,11 @@ fn record_view(linked: &Linked, id: u32, given_as: &str, named_by: NamedBy) -> R
         source: linked.inputs.sources[r.source.0 as usize].name.clone(),
         location: locator_text(linked, &r.locator),
         name: NameView {
-            prefix: c.name().prefix.to_string(),
-            given: c.name().given.to_string(),
-            middle: c.name().middle.to_string(),
-            family: c.name().family.to_string(),
-            suffix: c.name().suffix.to_string(),
+            prefix: name.prefix.to_string(),
+            given: name.given.to_string(),
+            middle: name.middle.to_string(),
+            family: name.family.to_string(),
+            suffix: name.suffix.to_string(),
         },
         emails: c.emails().iter().map(|e| e.address.clone()).collect(),
         phones: c
@@ -484,11 +485,11 @@ fn record_view(linked: &Linked, id: u32, given_as: &str, named_by: NamedBy) -> R
             .collect(),
         company: c.company().to_string(),
         address: AddressView {
-            street: c.address().street.to_string(),
-            postcode: c.address().postcode.to_string(),
-            city: c.address().city.to_string(),
-            region: c.address().region.to_string(),
-            country: c.address().country.to_string(),
+            street: address.street.to_string(),
+            postcode: address.postcode.to_string(),
+            city: address.city.to_string(),
+            region: address.region.to_string(),
+            country: address.country.to_string(),
         },
         custom,
         master: linked.masters[linked.clusters.of[i] as usize].id.clone(),

@@ -173,7 +173,7 @@ pub fn record_keys(inputs: &Inputs, contacts: &[Contact]) -> Vec<String> {
         .with_min_len(1024)
         .map(|(c, r)| {
             let source = &inputs.sources[r.source.0 as usize].name;
-            let base = match &c.record_key() {
+            let base = match c.record_key() {
                 Some(k) => format!("{source}:{k}"),
                 None => {
                     let mut text = String::new();
