@@ -68,9 +68,10 @@ pub struct Linked {
     /// A hash of each record's stable key: the tie-break that makes results
     /// independent of input order.
     pub order: Vec<u64>,
-    /// Candidate pairs.
+    /// Candidate pairs (the pairs themselves are kept by [`run`] only for
+    /// `matches.csv`).
     pub pairs: CandidatePairs,
-    /// Comparison of each candidate pair.
+    /// Comparison of each candidate pair (not kept by [`run`]).
     pub comparisons: Vec<Comparison>,
     /// Weight of each candidate pair.
     pub weights: Vec<f64>,
@@ -90,13 +91,18 @@ pub struct Linked {
     pub decisions: decisions::Resolved,
 }
 
-/// A candidate pair put up for review.
+/// A candidate pair put up for review, with what the review outputs show of it: they
+/// are written after the match keys, and on [`run`] the other pairs' comparisons, are
+/// freed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReviewPair {
-    /// Index into [`Linked::pairs`].
+    /// Index into the candidate pairs (as [`link`] returns them).
     pub pair: usize,
-    /// Its term-frequency adjustments (given, family): the review outputs show them,
-    /// and are written after the match keys are freed.
+    /// The pair itself.
+    pub records: CandidatePair,
+    /// Its comparison.
+    pub comparison: Comparison,
+    /// Its term-frequency adjustments (given, family).
     pub tf: (f64, f64),
 }
 
@@ -113,6 +119,8 @@ impl ReviewPair {
         let (a, b) = (&keys[p.a as usize], &keys[p.b as usize]);
         ReviewPair {
             pair,
+            records: p,
+            comparison: comparisons[pair],
             tf: model.tf(comparisons[pair], a, b),
         }
     }
@@ -203,15 +211,17 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
     link_keeping(rules, opts, report, true)
 }
 
-/// [`link`]; without `keep_keys` the match keys are freed once the review pairs have
-/// their term-frequency figures, and [`Linked::keys`] is empty. Nothing after the
-/// cluster stage reads them, and at about a third of a KB per record they are a large
-/// share of the memory survivorship and the outputs would otherwise add to.
+/// [`link`]; without `keep`, what writing does not read is freed once the review pairs
+/// are chosen: the match keys ([`Linked::keys`] is empty), the comparisons
+/// ([`Linked::comparisons`] is empty) and, unless `matches.csv` is written, the
+/// candidate pairs (`Linked::pairs.pairs` is empty; [`Linked::weights`] still has one
+/// weight per pair). At about a third of a KB per record and 20 bytes per pair they
+/// are a large share of the memory survivorship and the outputs would otherwise add to.
 fn link_keeping(
     rules: &Rules,
     opts: &RunOptions,
     report: &dyn Report,
-    keep_keys: bool,
+    keep: bool,
 ) -> Result<Linked> {
     let mut clock = Clock {
         start: Instant::now(),
@@ -386,7 +396,18 @@ fn link_keeping(
         .into_iter()
         .map(|i| ReviewPair::new(&model, &pairs.pairs, &comparisons, &keys, i))
         .collect();
-    let keys = if keep_keys {
+    // Writing reads every pair's weight (the weight chart, the estimates, the count of
+    // matches) but, besides the review pairs, which carry their own, no comparison,
+    // and the pairs themselves only for `matches.csv`: 20 bytes a pair that would
+    // otherwise stay through survivorship and writing (1.5 GB at 10M records).
+    let (mut pairs, mut comparisons) = (pairs, comparisons);
+    if !keep {
+        drop(std::mem::take(&mut comparisons));
+        if !rules.write_matches {
+            drop(std::mem::take(&mut pairs.pairs));
+        }
+    }
+    let keys = if keep {
         keys
     } else if matches!(contacts, Spilled::Parked(_)) {
         // The contacts are about to be read back: free the keys first, on the worker

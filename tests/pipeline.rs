@@ -273,6 +273,46 @@ fn summary_and_eval() {
     assert!(f1 > 0.8, "demo F1 fell to {f1}");
 }
 
+/// `write-matches = true`: matches.csv lists every pair at or above the match
+/// threshold, as many as the summary counts, each pair's records in one master. (A
+/// run frees the other pairs before writing; this is the case that must keep them.)
+#[test]
+fn matches_csv_lists_the_merged_pairs() {
+    let wd = Workdir::new();
+    let demo = fixture("demo");
+    let text = std::fs::read_to_string(demo.join("rules.toml")).expect("demo rules");
+    let text = text.replace("path = \"", &format!("path = \"{}/", demo.display()));
+    let rules = wd.create(
+        "rules.toml",
+        format!("[output]\nwrite-matches = true\n\n{text}"),
+    );
+    let mut cmd = wd.command(&["run", "-q", "--out", "out", "--rules"]);
+    cmd.arg(&rules).assert_success();
+    let summary: serde_json::Value =
+        serde_json::from_str(&wd.read("out/summary.json")).expect("summary.json");
+    let matches = wd.csv("out/matches.csv");
+    assert!(!matches.is_empty(), "the demo has duplicates");
+    assert_eq!(
+        summary["matched_pairs"].as_u64(),
+        Some(matches.len() as u64)
+    );
+    let master: BTreeMap<String, String> = wd
+        .csv("out/xref.csv")
+        .into_iter()
+        .map(|r| (r["stable_key"].clone(), r["master_id"].clone()))
+        .collect();
+    for m in &matches {
+        let p: f64 = m["probability"].parse().expect("a probability");
+        assert!(p >= 0.5, "{m:?} is below the demo's match threshold");
+        assert_eq!(
+            master.get(&m["record_a"]),
+            master.get(&m["record_b"]),
+            "{m:?} was merged but its records are in different masters"
+        );
+        assert!(master.contains_key(&m["record_a"]), "{m:?} names no record");
+    }
+}
+
 #[test]
 fn same_clusters_and_ids_whatever_order_and_threads() {
     let a = Workdir::new();

@@ -339,10 +339,9 @@ fn review_data(l: &Linked) -> ReviewData {
     let mut run = String::new();
     let mut items = Vec::with_capacity(l.review.len());
     for r in &l.review {
-        let (i, tf) = (r.pair, r.tf);
-        let p = l.pairs.pairs[i];
+        let p = r.records;
         let (ia, ib) = (record(p.a), record(p.b));
-        let bd = l.model.breakdown_with_tf(p.kind, l.comparisons[i], tf);
+        let bd = l.model.breakdown_with_tf(p.kind, r.comparison, r.tf);
         run.push_str(&l.record_keys[p.a as usize]);
         run.push('\t');
         run.push_str(&l.record_keys[p.b as usize]);
@@ -1176,7 +1175,7 @@ pub fn summary_page(l: &Linked, rules: &Rules, summary: &Summary) -> String {
         "<section id=\"weights\">\n<h2>Match weights of the {} candidate pairs</h2>\n\
          <p>Pairs on the right look alike, pairs on the left do not. Thresholds: merge from \
          probability {:.3}, review from {:.3}.</p>\n",
-        l.pairs.pairs.len(),
+        l.weights.len(),
         match_t,
         review_t
     );

@@ -434,7 +434,7 @@ pub fn write_all(
         masters: l.masters.len(),
         merged_masters: l.masters.iter().filter(|m| m.members.len() > 1).count(),
         mailable,
-        candidate_pairs: l.pairs.pairs.len(),
+        candidate_pairs: l.weights.len(),
         matched_pairs: l.weights.iter().filter(|w| **w >= match_w).count(),
         review_pairs: l.review.len(),
         refused_merges: l.clusters.refused.len(),
@@ -833,10 +833,9 @@ fn write_review(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
     let h: Vec<&str> = header.iter().map(String::as_str).collect();
     row(&mut w, &path, &h)?;
     for r in &l.review {
-        let (i, tf) = (r.pair, r.tf);
-        let p = l.pairs.pairs[i];
+        let p = r.records;
         let (a, b) = (p.a as usize, p.b as usize);
-        let bd = l.model.breakdown_with_tf(p.kind, l.comparisons[i], tf);
+        let bd = l.model.breakdown_with_tf(p.kind, r.comparison, r.tf);
         let mut cells = vec![
             l.record_keys[a].clone(),
             l.record_keys[b].clone(),
