@@ -206,6 +206,67 @@ fn map_pairs<T: Send>(
         .collect()
 }
 
+/// Records [`normalise`]d a wave at a time: the contacts of a wave are parked before
+/// the next is made (when parking), and its raw values freed.
+const WAVE: usize = 1 << 17;
+
+/// Normalises every record and builds its match key and the base of its stable key
+/// in the same pass (see [`keys::match_keys`] and [`survive::record_keys`] for the
+/// steps that need every record: marking shared e-mails and phones, numbering
+/// identical rows). With `park`, the contacts are written to a temporary file in that
+/// folder a wave at a time, so that on the largest runs they are never all in memory
+/// together with the raw values and the keys.
+fn normalise(
+    inputs: &mut Inputs,
+    rules: &Rules,
+    custom: &[(Option<u16>, CompareMethod)],
+    park: Option<&std::path::Path>,
+    wave_len: usize,
+    report: &dyn Report,
+) -> Result<(Spilled, Vec<MatchKey>, Vec<String>)> {
+    let n = inputs.records.len();
+    report.stage("normalise", Some(n as u64));
+    let mut parker = park.map(spill::Parker::new).transpose()?;
+    let mut contacts = Vec::with_capacity(if parker.is_some() { 0 } else { n });
+    let mut match_keys = Vec::with_capacity(n);
+    let mut record_keys = Vec::with_capacity(n);
+    let sources = &inputs.sources;
+    for wave in inputs.records.chunks_mut(wave_len.max(1)) {
+        let c: Vec<Contact> = wave
+            .par_iter_mut()
+            .with_min_len(256)
+            .map(|r| {
+                let c = normalize::contact(r, normalize::default_country(sources, rules, r));
+                // Later stages read only the contact and the record's source and
+                // locator: the raw values' memory is reused for the contacts.
+                r.values = Vec::new();
+                report.advance(1);
+                c
+            })
+            .collect();
+        match_keys.par_extend(c.par_iter().with_min_len(256).map(|c| keys::key(c, custom)));
+        record_keys.par_extend(
+            c.par_iter()
+                .zip(wave.par_iter())
+                .with_min_len(1024)
+                .map(|(c, r)| survive::base_record_key(&sources[r.source.0 as usize].name, c)),
+        );
+        match parker.as_mut() {
+            Some(p) => {
+                p.add(&c)?;
+                c.into_par_iter().with_min_len(1 << 12).for_each(drop);
+            }
+            None => contacts.extend(c),
+        }
+    }
+    report.finish();
+    let contacts = match parker {
+        Some(p) => Spilled::Parked(p.finish()?),
+        None => Spilled::Kept(contacts),
+    };
+    Ok((contacts, match_keys, record_keys))
+}
+
 /// Runs import → normalise → block → compare → score → cluster → survive.
 pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Linked> {
     link_keeping(rules, opts, report, true)
@@ -238,8 +299,6 @@ fn link_keeping(
     }
     clock.lap("import");
 
-    let contacts = normalize::contacts(&mut inputs, rules, report);
-    clock.lap("normalise");
     let custom: Vec<(String, CompareMethod)> = rules
         .matching
         .custom
@@ -265,9 +324,13 @@ fn link_keeping(
             (idx, c.method)
         })
         .collect();
-    let (keys, generic) =
-        keys::match_keys(&contacts, &custom_idx, rules.matching.generic_after, report);
-    let record_keys = survive::record_keys(&inputs, &contacts);
+    // Contacts wait on disk through the matching stages on very large runs.
+    let park = (inputs.records.len() as u64 > rules.spill_contacts_above).then_some(&*opts.out);
+    let (contacts, mut keys, mut record_keys) =
+        normalise(&mut inputs, rules, &custom_idx, park, WAVE, report)?;
+    clock.lap("normalise");
+    let generic = keys::mark_generic(&mut keys, rules.matching.generic_after);
+    survive::number_repeats(&mut record_keys);
     // Ties (equal weights, equally good neighbours in a large block) are broken by this
     // hash of each record's stable key rather than by its position in the input, so
     // clusters and master ids do not depend on the order of rows or files.
@@ -290,17 +353,6 @@ fn link_keeping(
         None => decisions::Resolved::default(),
     };
     clock.lap("keys");
-
-    // Contacts wait on disk through the matching stages on very large runs.
-    let contacts = if contacts.len() as u64 > rules.spill_contacts_above {
-        report.stage("park", None);
-        let parked = spill::park(contacts, &opts.out)?;
-        report.finish();
-        clock.lap("park");
-        Spilled::Parked(parked)
-    } else {
-        Spilled::Kept(contacts)
-    };
 
     let pairs = block::candidate_pairs(
         &keys,
@@ -476,4 +528,74 @@ pub fn run(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<outp
     // caller has its summary, so let another thread do it (the process may exit first).
     std::thread::spawn(move || drop(linked));
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Silent;
+
+    /// The demo's CRM and sign-up files, read fresh.
+    fn demo_inputs() -> Inputs {
+        let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+        let specs: Vec<SourceSpec> = ["crm.csv", "signups.csv"]
+            .iter()
+            .map(|f| SourceSpec {
+                path: Some(demo.join(f)),
+                default_country: Some("DE".into()),
+                ..Default::default()
+            })
+            .collect();
+        import::inputs(&specs, &Silent::default()).expect("demo files")
+    }
+
+    /// Normalising in waves of a few records, parking each wave's contacts as it goes,
+    /// gives the same contacts, keys and stable keys, in the same order, as one wave
+    /// kept in memory; the raw values are freed either way.
+    #[test]
+    fn waves_and_parking_change_nothing() {
+        let rules = Rules::defaults();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut whole = demo_inputs();
+        let mut waves = demo_inputs();
+        let n = whole.records.len();
+        assert!(n > 20, "enough records for several waves");
+        let (c1, k1, r1) = normalise(
+            &mut whole,
+            &rules,
+            &[],
+            None,
+            usize::MAX,
+            &Silent::default(),
+        )
+        .expect("one wave");
+        let (c2, k2, r2) = normalise(
+            &mut waves,
+            &rules,
+            &[],
+            Some(dir.path()),
+            7,
+            &Silent::default(),
+        )
+        .expect("waves");
+        let c1 = match c1 {
+            Spilled::Kept(c) => c,
+            Spilled::Parked(_) => panic!("parked without a folder"),
+        };
+        let c2 = match c2 {
+            Spilled::Parked(p) => p.restore().expect("read back"),
+            Spilled::Kept(_) => panic!("not parked"),
+        };
+        let debug = |v: &[Contact]| v.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>();
+        assert_eq!(c1.len(), n);
+        assert_eq!(debug(&c1), debug(&c2));
+        let keys = |v: &[MatchKey]| v.iter().map(|k| format!("{k:?}")).collect::<Vec<_>>();
+        assert_eq!(keys(&k1), keys(&k2));
+        assert_eq!(r1, r2);
+        assert!(waves.records.iter().all(|r| r.values.is_empty()));
+        assert!(
+            c1.iter().any(|c| !c.emails().is_empty()),
+            "contacts have content"
+        );
+    }
 }

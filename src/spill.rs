@@ -33,18 +33,39 @@ pub struct Parked {
 
 /// Writes `contacts` to an unnamed temporary file in `dir` and frees them.
 pub fn park(contacts: Vec<Contact>, dir: &Path) -> Result<Parked> {
-    let fail = |e: std::io::Error| {
-        Error::output(
-            dir,
-            format!("cannot write the temporary contacts file ({e}); check free space"),
-        )
-    };
-    std::fs::create_dir_all(dir).map_err(fail)?;
-    let mut file = tempfile::tempfile_in(dir).map_err(fail)?;
-    let mut batches = Vec::new();
-    let count = contacts.len();
-    {
-        let mut w = BufWriter::with_capacity(1 << 20, &mut file);
+    let mut parker = Parker::new(dir)?;
+    parker.add(&contacts)?;
+    // Freed on another thread: millions of small strings take a while, and the next
+    // stages do not wait for it.
+    std::thread::spawn(move || drop(contacts));
+    parker.finish()
+}
+
+/// Contacts being written to an unnamed temporary file, a slice at a time, so that
+/// they can be parked as they are made instead of all being held first.
+pub struct Parker {
+    w: BufWriter<File>,
+    /// Byte length of each batch written so far, in order.
+    batches: Vec<usize>,
+    count: usize,
+    dir: PathBuf,
+}
+
+impl Parker {
+    /// An empty temporary file in `dir` (created if missing).
+    pub fn new(dir: &Path) -> Result<Parker> {
+        std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
+        let file = tempfile::tempfile_in(dir).map_err(|e| write_error(dir, e))?;
+        Ok(Parker {
+            w: BufWriter::with_capacity(1 << 20, file),
+            batches: Vec::new(),
+            count: 0,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Appends `contacts`, encoded on all cores.
+    pub fn add(&mut self, contacts: &[Contact]) -> Result<()> {
         let threads = rayon::current_num_threads().max(1);
         for wave in contacts.chunks(BATCH * threads * 2) {
             let encoded: Vec<Vec<u8>> = wave
@@ -58,21 +79,37 @@ pub fn park(contacts: Vec<Contact>, dir: &Path) -> Result<Parked> {
                 })
                 .collect();
             for buf in encoded {
-                w.write_all(&buf).map_err(fail)?;
-                batches.push(buf.len());
+                self.w
+                    .write_all(&buf)
+                    .map_err(|e| write_error(&self.dir, e))?;
+                self.batches.push(buf.len());
             }
         }
-        w.flush().map_err(fail)?;
+        self.count += contacts.len();
+        Ok(())
     }
-    // Freed on another thread: millions of small strings take a while, and the next
-    // stages do not wait for it.
-    std::thread::spawn(move || drop(contacts));
-    Ok(Parked {
-        file,
-        batches,
-        count,
-        dir: dir.to_path_buf(),
-    })
+
+    /// Everything added, ready to be read back.
+    pub fn finish(self) -> Result<Parked> {
+        let dir = self.dir;
+        let file = self
+            .w
+            .into_inner()
+            .map_err(|e| write_error(&dir, e.into_error()))?;
+        Ok(Parked {
+            file,
+            batches: self.batches,
+            count: self.count,
+            dir,
+        })
+    }
+}
+
+fn write_error(dir: &Path, e: std::io::Error) -> Error {
+    Error::output(
+        dir,
+        format!("cannot write the temporary contacts file ({e}); check free space"),
+    )
 }
 
 impl Parked {

@@ -171,31 +171,39 @@ pub fn record_keys(inputs: &Inputs, contacts: &[Contact]) -> Vec<String> {
         .par_iter()
         .zip(&inputs.records)
         .with_min_len(1024)
-        .map(|(c, r)| {
-            let source = &inputs.sources[r.source.0 as usize].name;
-            let base = match c.record_key() {
-                Some(k) => format!("{source}:{k}"),
-                None => {
-                    let mut text = String::new();
-                    let name = c.name();
-                    for part in [name.given, name.family, c.company(), c.address().street] {
-                        text.push_str(&fold(part));
-                        text.push('|');
-                    }
-                    for e in c.emails() {
-                        text.push_str(&e.address);
-                        text.push('|');
-                    }
-                    for p in c.phones() {
-                        text.push_str(&p.number);
-                        text.push('|');
-                    }
-                    format!("{source}:#{:012x}", xxh3_64(text.as_bytes()) >> 16)
-                }
-            };
-            base
-        })
+        .map(|(c, r)| base_record_key(&inputs.sources[r.source.0 as usize].name, c))
         .collect();
+    number_repeats(&mut keys);
+    keys
+}
+
+/// A record's stable key before identical rows are numbered: see [`record_keys`].
+pub fn base_record_key(source: &str, c: &Contact) -> String {
+    match c.record_key() {
+        Some(k) => format!("{source}:{k}"),
+        None => {
+            let mut text = String::new();
+            let name = c.name();
+            for part in [name.given, name.family, c.company(), c.address().street] {
+                text.push_str(&fold(part));
+                text.push('|');
+            }
+            for e in c.emails() {
+                text.push_str(&e.address);
+                text.push('|');
+            }
+            for p in c.phones() {
+                text.push_str(&p.number);
+                text.push('|');
+            }
+            format!("{source}:#{:012x}", xxh3_64(text.as_bytes()) >> 16)
+        }
+    }
+}
+
+/// Gives the second and later of equal keys `~2`, `~3`, ... in order: see
+/// [`record_keys`].
+pub fn number_repeats(keys: &mut [String]) {
     // Identical rows get `~2`, `~3` in input order. Equal keys are found by a parallel
     // sort of their hashes (a hash table of a million keys, filled on one thread, took
     // half of this function's time); equal hashes are then told apart by their text.
@@ -224,7 +232,6 @@ pub fn record_keys(inputs: &Inputs, contacts: &[Contact]) -> Vec<String> {
     for (i, n) in repeats {
         keys[i] = format!("{}~{n}", keys[i]);
     }
-    keys
 }
 
 struct Ctx<'a> {

@@ -351,7 +351,10 @@ fn person(k: &MatchKey) -> u64 {
     k.family_phon.rotate_left(8) ^ initial
 }
 
-fn mark_generic(keys: &mut [MatchKey], after: u32) -> Generic {
+/// Marks the e-mails and phones that `after` or more different people share as
+/// generic, and returns them: the second half of [`match_keys`], for keys built some
+/// other way.
+pub fn mark_generic(keys: &mut [MatchKey], after: u32) -> Generic {
     // (value, person) for every e-mail and phone; sorted, each value's run tells how
     // many records use it and how many distinct people. Sorting in parallel beats a
     // hash set per value by far on large inputs.

@@ -19,7 +19,9 @@ use std::thread::LocalKey;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::model::{Address, Contact, ContactValues, Field, Inputs, PhoneKind, Record, Target};
+use crate::model::{
+    Address, Contact, ContactValues, Field, Inputs, PhoneKind, Record, SourceInfo, Target,
+};
 use crate::report::Report;
 use crate::rules::Rules;
 
@@ -67,11 +69,7 @@ pub fn contacts(inputs: &mut Inputs, rules: &Rules, report: &dyn Report) -> Vec<
         .par_iter_mut()
         .with_min_len(256)
         .map(|r| {
-            let default_country = sources[r.source.0 as usize]
-                .default_country
-                .as_deref()
-                .or(rules.matching.default_country.as_deref());
-            let c = contact(r, default_country);
+            let c = contact(r, default_country(sources, rules, r));
             r.values = Vec::new();
             report.advance(1);
             c
@@ -79,6 +77,19 @@ pub fn contacts(inputs: &mut Inputs, rules: &Rules, report: &dyn Report) -> Vec<
         .collect();
     report.finish();
     out
+}
+
+/// The phone country of `record` when nothing in it tells: its source's, else the
+/// rules'.
+pub fn default_country<'a>(
+    sources: &'a [SourceInfo],
+    rules: &'a Rules,
+    record: &Record,
+) -> Option<&'a str> {
+    sources[record.source.0 as usize]
+        .default_country
+        .as_deref()
+        .or(rules.matching.default_country.as_deref())
 }
 
 /// Normalises one record. `default_country` is the source's (or the rules') phone
