@@ -21,7 +21,7 @@
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
-use std::io::Write as _;
+use std::io::Write;
 use std::path::Path;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -68,20 +68,76 @@ pub fn escape(s: &str) -> Cow<'_, str> {
 /// a comment (`<!--`). Those characters only ever occur inside JSON strings, where the
 /// escapes mean the same thing, so the JSON still parses to the same value.
 pub fn script_json<T: Serialize>(value: &T) -> serde_json::Result<String> {
-    let raw = serde_json::to_string(value)?;
-    let mut out = String::with_capacity(raw.len() + raw.len() / 32);
-    for c in raw.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            // Line and paragraph separators end a line in older JS parsers.
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            _ => out.push(c),
+    let mut out = Vec::new();
+    write_script_json(value, &mut out).map_err(serde_json::Error::io)?;
+    String::from_utf8(out)
+        .map_err(|e| serde_json::Error::io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+}
+
+/// [`script_json`], written to `w` as it is made: the review page of a large run holds
+/// hundreds of megabytes of JSON, which need not also be in memory, twice.
+pub fn write_script_json<T: Serialize, W: Write>(value: &T, w: W) -> std::io::Result<()> {
+    let mut safe = ScriptSafe {
+        inner: w,
+        held: Vec::new(),
+    };
+    serde_json::to_writer(&mut safe, value).map_err(std::io::Error::from)?;
+    // Valid UTF-8 never ends inside a character; if it did, the bytes go out as they are.
+    let held = std::mem::take(&mut safe.held);
+    safe.inner.write_all(&held)
+}
+
+/// Escapes for [`script_json`] on bytes passing through to `inner`.
+struct ScriptSafe<W> {
+    inner: W,
+    /// The first bytes of a three-byte character that the last write cut off.
+    held: Vec<u8>,
+}
+
+impl<W: Write> Write for ScriptSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let joined;
+        let bytes: &[u8] = if self.held.is_empty() {
+            buf
+        } else {
+            let mut v = std::mem::take(&mut self.held);
+            v.extend_from_slice(buf);
+            joined = v;
+            &joined
+        };
+        let mut start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let (escape, len): (&[u8], usize) = match bytes[i] {
+                b'<' => (b"\\u003c", 1),
+                b'>' => (b"\\u003e", 1),
+                b'&' => (b"\\u0026", 1),
+                // U+2028 and U+2029 (line and paragraph separators) end a line in older
+                // JavaScript parsers.
+                0xE2 if i + 2 >= bytes.len() => {
+                    self.inner.write_all(&bytes[start..i])?;
+                    self.held = bytes[i..].to_vec();
+                    return Ok(buf.len());
+                }
+                0xE2 if bytes[i + 1] == 0x80 && bytes[i + 2] == 0xA8 => (b"\\u2028", 3),
+                0xE2 if bytes[i + 1] == 0x80 && bytes[i + 2] == 0xA9 => (b"\\u2029", 3),
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            self.inner.write_all(&bytes[start..i])?;
+            self.inner.write_all(escape)?;
+            i += len;
+            start = i;
         }
+        self.inner.write_all(&bytes[start..])?;
+        Ok(buf.len())
     }
-    Ok(out)
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// The model's own estimate of how good the merges at one threshold are; no labels
@@ -154,13 +210,11 @@ fn write_file(out: &Path, name: &str, text: &str) -> Result<String> {
 
 /// Writes `review.html` and adds it to `files`.
 pub fn write_review(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
-    let page = review_page(l).map_err(|e| {
-        Error::output(
-            out.join("review.html"),
-            format!("cannot build the page ({e})"),
-        )
-    })?;
-    files.push(write_file(out, "review.html", &page)?);
+    let mut f = AtomicFile::create(out, "review.html")?;
+    let path = f.path().to_path_buf();
+    write_review_page(l, &mut f)
+        .map_err(|e| Error::output(&path, format!("cannot write ({e}); check free space")))?;
+    files.push(f.commit()?.display().to_string());
     Ok(())
 }
 
@@ -321,31 +375,29 @@ fn evidence_class(level: usize, weight: f64) -> &'static str {
 fn review_data(l: &Linked) -> ReviewData {
     let mut index: FxHashMap<u32, u32> = FxHashMap::default();
     let mut records: Vec<RecordView> = Vec::new();
-    let mut values: Vec<Vec<Vec<String>>> = Vec::new();
     let mut record = |id: u32| -> u32 {
         *index.entry(id).or_insert_with(|| {
             let r = &l.inputs.records[id as usize];
-            let v = record_values(&l.contacts[id as usize]);
-            values.push(v.clone());
             records.push(RecordView {
                 key: l.record_keys[id as usize].clone(),
                 source: l.inputs.sources[r.source.0 as usize].name.clone(),
                 at: locator_text(l, &r.locator),
-                values: v,
+                values: record_values(&l.contacts[id as usize]),
             });
             (records.len() - 1) as u32
         })
     };
-    let mut run = String::new();
+    // The run's id: a hash of its review pairs' record keys, "a\tb\n" each.
+    let mut run = xxhash_rust::xxh3::Xxh3::new();
     let mut items = Vec::with_capacity(l.review.len());
     for r in &l.review {
         let p = r.records;
         let (ia, ib) = (record(p.a), record(p.b));
         let bd = l.model.breakdown_with_tf(p.kind, r.comparison, r.tf);
-        run.push_str(&l.record_keys[p.a as usize]);
-        run.push('\t');
-        run.push_str(&l.record_keys[p.b as usize]);
-        run.push('\n');
+        run.update(l.record_keys[p.a as usize].as_bytes());
+        run.update(b"\t");
+        run.update(l.record_keys[p.b as usize].as_bytes());
+        run.update(b"\n");
         items.push((ia, ib, bd));
     }
     let items = items
@@ -355,7 +407,12 @@ fn review_data(l: &Linked) -> ReviewData {
             b,
             p: round(bd.probability, 4),
             d: (0..ROWS.len())
-                .map(|r| row_state(&values[a as usize][r], &values[b as usize][r]))
+                .map(|r| {
+                    row_state(
+                        &records[a as usize].values[r],
+                        &records[b as usize].values[r],
+                    )
+                })
                 .collect(),
             ev: bd
                 .fields
@@ -370,7 +427,7 @@ fn review_data(l: &Linked) -> ReviewData {
         })
         .collect();
     ReviewData {
-        run: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(run.as_bytes())),
+        run: format!("{:016x}", run.digest()),
         rows: ROWS,
         states: ROW_STATES,
         records,
@@ -380,9 +437,17 @@ fn review_data(l: &Linked) -> ReviewData {
 
 /// The whole `review.html` page.
 pub fn review_page(l: &Linked) -> serde_json::Result<String> {
+    let mut page = Vec::new();
+    write_review_page(l, &mut page).map_err(serde_json::Error::io)?;
+    String::from_utf8(page)
+        .map_err(|e| serde_json::Error::io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+}
+
+/// Writes the whole `review.html` page to `w`; the pairs' data go out as they are
+/// serialised.
+fn write_review_page<W: Write>(l: &Linked, w: &mut W) -> std::io::Result<()> {
     let data = review_data(l);
-    let json = script_json(&data)?;
-    let mut s = String::with_capacity(json.len() + 24_000);
+    let mut s = String::with_capacity(24_000);
     s.push_str(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -450,11 +515,12 @@ pub fn review_page(l: &Linked) -> serde_json::Result<String> {
         );
     }
     s.push_str("<script type=\"application/json\" id=\"review-data\">");
-    s.push_str(&json);
-    s.push_str("</script>\n<script>\n");
-    s.push_str(REVIEW_JS);
-    s.push_str("</script>\n</body>\n</html>\n");
-    Ok(s)
+    w.write_all(s.as_bytes())?;
+    write_script_json(&data, &mut *w)?;
+    w.write_all(b"</script>\n<script>\n")?;
+    w.write_all(REVIEW_JS.as_bytes())?;
+    w.write_all(b"</script>\n</body>\n</html>\n")?;
+    w.flush()
 }
 
 const COMMON_CSS: &str = r#"
@@ -1341,6 +1407,32 @@ mod tests {
         assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
         let back: serde_json::Value = serde_json::from_str(&s).expect("parses");
         assert_eq!(back, v);
+    }
+
+    /// The escaping works on a stream: however the JSON is cut into writes (here, one
+    /// byte at a time, which splits every three-byte character), the output is the
+    /// same, and a separator's bytes are still found.
+    #[test]
+    fn script_json_escapes_the_same_whatever_the_writes() {
+        let text = "a\u{2028}b\u{2029}<c>&\u{2027}\u{20AC}é 日本";
+        let raw = serde_json::to_vec(&text).expect("json");
+        let mut byte_at_a_time = Vec::new();
+        {
+            let mut w = ScriptSafe {
+                inner: &mut byte_at_a_time,
+                held: Vec::new(),
+            };
+            for b in &raw {
+                w.write_all(std::slice::from_ref(b)).expect("write");
+            }
+            assert!(w.held.is_empty(), "a whole character is never held back");
+        }
+        let whole = script_json(&text).expect("json");
+        assert_eq!(String::from_utf8(byte_at_a_time).expect("utf-8"), whole);
+        assert!(whole.contains("\\u2028") && whole.contains("\\u2029"));
+        assert!(whole.contains('\u{2027}') && whole.contains('\u{20AC}'));
+        let back: String = serde_json::from_str(&whole).expect("parses");
+        assert_eq!(back, text);
     }
 
     #[test]
