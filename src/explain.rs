@@ -492,7 +492,9 @@ fn record_view(linked: &Linked, id: u32, given_as: &str, named_by: NamedBy) -> R
             country: address.country.to_string(),
         },
         custom,
-        master: linked.masters[linked.clusters.of[i] as usize].id.clone(),
+        master: linked.masters[linked.clusters.of[i] as usize]
+            .id
+            .to_string(),
     }
 }
 

@@ -73,8 +73,10 @@ pub struct Linked {
     pub pairs: CandidatePairs,
     /// Comparison of each candidate pair (not kept by [`run`]).
     pub comparisons: Vec<Comparison>,
-    /// Weight of each candidate pair.
+    /// Weight of each candidate pair (kept by [`run`] only for `matches.csv`).
     pub weights: Vec<f64>,
+    /// What the summary shows of the weights.
+    pub weight_summary: output::html::WeightSummary,
     /// The fitted model.
     pub model: Model,
     /// Clusters.
@@ -275,9 +277,10 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
 /// [`link`]; without `keep`, what writing does not read is freed once the review pairs
 /// are chosen: the match keys ([`Linked::keys`] is empty), the comparisons
 /// ([`Linked::comparisons`] is empty) and, unless `matches.csv` is written, the
-/// candidate pairs (`Linked::pairs.pairs` is empty; [`Linked::weights`] still has one
-/// weight per pair). At about a third of a KB per record and 20 bytes per pair they
-/// are a large share of the memory survivorship and the outputs would otherwise add to.
+/// candidate pairs and their weights (`Linked::pairs.pairs` and [`Linked::weights`]
+/// are empty; [`Linked::weight_summary`] has what the summary shows of them). At about
+/// a third of a KB per record and 28 bytes per pair they are a large share of the
+/// memory survivorship and the outputs would otherwise add to.
 fn link_keeping(
     rules: &Rules,
     opts: &RunOptions,
@@ -448,15 +451,21 @@ fn link_keeping(
         .into_iter()
         .map(|i| ReviewPair::new(&model, &pairs.pairs, &comparisons, &keys, i))
         .collect();
-    // Writing reads every pair's weight (the weight chart, the estimates, the count of
-    // matches) but, besides the review pairs, which carry their own, no comparison,
-    // and the pairs themselves only for `matches.csv`: 20 bytes a pair that would
-    // otherwise stay through survivorship and writing (1.5 GB at 10M records).
-    let (mut pairs, mut comparisons) = (pairs, comparisons);
+    let weight_summary = output::html::WeightSummary::of(
+        &weights,
+        rules.matching.match_threshold,
+        rules.matching.review_threshold,
+    );
+    // Besides the review pairs, which carry their own, writing reads no pair's
+    // comparison, and the pairs and their weights only for `matches.csv`: 28 bytes a
+    // pair that would otherwise stay through survivorship and writing (2 GB at 10M
+    // records).
+    let (mut pairs, mut comparisons, mut weights) = (pairs, comparisons, weights);
     if !keep {
         drop(std::mem::take(&mut comparisons));
         if !rules.write_matches {
             drop(std::mem::take(&mut pairs.pairs));
+            drop(std::mem::take(&mut weights));
         }
     }
     let keys = if keep {
@@ -507,6 +516,7 @@ fn link_keeping(
         pairs,
         comparisons,
         weights,
+        weight_summary,
         model,
         clusters,
         masters,

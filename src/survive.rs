@@ -30,27 +30,49 @@ pub struct Value<T> {
 /// The values themselves stay in the records' contacts, and [`Master::view`] reads
 /// them from there. Copying them into every master doubled the memory the contacts
 /// already took, and filling that memory was most of the survivorship stage's time.
+///
+/// A run holds one per cluster (six million on ten million records), so it is kept
+/// small: boxed slices, and the record each single value comes from as a [`Pick`].
 #[derive(Debug, Clone)]
 pub struct Master {
     /// Stable id (`M` + 12 hex digits).
-    pub id: String,
+    pub id: Box<str>,
     /// Member records, ascending.
-    pub members: Vec<u32>,
+    pub members: Box<[u32]>,
     /// Any member opted out.
     pub unsubscribed: bool,
-    name: Option<u32>,
-    company: Option<u32>,
-    title: Option<u32>,
-    address: Option<u32>,
-    website: Option<u32>,
-    birthday: Option<u32>,
-    notes: Option<u32>,
+    name: Pick,
+    company: Pick,
+    title: Pick,
+    address: Pick,
+    website: Pick,
+    birthday: Pick,
+    notes: Pick,
     /// (record, index in its e-mails, bounced), most used first.
-    emails: Vec<(u32, u16, bool)>,
+    emails: Box<[(u32, u16, bool)]>,
     /// (record, index in its phones), most used first.
-    phones: Vec<(u32, u16)>,
+    phones: Box<[(u32, u16)]>,
     /// (custom index, record).
-    custom: Vec<(u16, u32)>,
+    custom: Box<[(u16, u32)]>,
+}
+
+/// The record a master's value was taken from, if it has one: an `Option<u32>` in
+/// half the space (no record id reaches `u32::MAX`, see `block::MAX_RECORDS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Pick(u32);
+
+impl Pick {
+    const NONE: Pick = Pick(u32::MAX);
+
+    fn get(self) -> Option<u32> {
+        (self != Pick::NONE).then_some(self.0)
+    }
+}
+
+impl From<Option<u32>> for Pick {
+    fn from(r: Option<u32>) -> Pick {
+        r.map_or(Pick::NONE, Pick)
+    }
 }
 
 /// A master's values, read from the contacts they were chosen from.
@@ -113,8 +135,8 @@ impl Master {
     /// The master's values; `contacts` are the contacts it was built from.
     pub fn view<'a>(&'a self, contacts: &'a [Contact]) -> MasterView<'a> {
         let c = |r: u32| &contacts[r as usize];
-        let text = |r: Option<u32>, get: fn(&Contact) -> &str| {
-            r.map(|r| Value {
+        let text = |r: Pick, get: fn(&Contact) -> &str| {
+            r.get().map(|r| Value {
                 value: get(c(r)),
                 from: r,
             })
@@ -122,13 +144,13 @@ impl Master {
         MasterView {
             id: &self.id,
             members: &self.members,
-            name: self.name.map(|r| Value {
+            name: self.name.get().map(|r| Value {
                 value: c(r).name(),
                 from: r,
             }),
             company: text(self.company, |c| c.company()),
             title: text(self.title, |c| c.title()),
-            address: self.address.map(|r| Value {
+            address: self.address.get().map(|r| Value {
                 value: c(r).address(),
                 from: r,
             }),
@@ -362,29 +384,45 @@ pub fn masters(
                 .map(|&r| keys[r as usize].as_str())
                 .min()
                 .unwrap_or("");
-            let id = format!("M{:012x}", xxh3_64(anchor.as_bytes()) >> 16);
-            build(&ctx, id, members, rules)
+            build(&ctx, &master_id(anchor), members, rules)
         })
         .collect();
     // A 48-bit id clash between two anchors is rare but possible; the later master (in
-    // cluster order, which is deterministic) gets a suffix.
-    let mut used_ids: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut clashes: Vec<(usize, u32)> = Vec::new();
-    for (i, m) in masters.iter().enumerate() {
-        let n = used_ids.entry(m.id.as_str()).or_insert(0);
-        *n += 1;
-        if *n > 1 {
-            clashes.push((i, *n));
-        }
-    }
-    drop(used_ids);
-    for (i, n) in clashes {
-        masters[i].id = format!("{}-{n}", masters[i].id);
+    // cluster order, which is deterministic) gets a suffix. Clashes are found by a
+    // parallel sort of (id, cluster), not a hash table of millions of ids.
+    let ids: Vec<&str> = masters.iter().map(|m| &*m.id).collect();
+    for (i, n) in clashes(&ids) {
+        masters[i].id = format!("{}-{n}", masters[i].id).into();
     }
     masters
 }
 
-fn build(ctx: &Ctx, id: String, ids: &[u32], rules: &Survivorship) -> Master {
+/// (position, n) for the n-th (from 2) of equal `ids`, in the order of `ids`.
+fn clashes(ids: &[&str]) -> Vec<(usize, usize)> {
+    let mut by_id: Vec<(&str, u32)> = ids
+        .par_iter()
+        .enumerate()
+        .map(|(i, id)| (*id, i as u32))
+        .collect();
+    by_id.par_sort_unstable();
+    by_id
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() > 1)
+        .flat_map(|run| {
+            run.iter()
+                .enumerate()
+                .skip(1)
+                .map(|(n, &(_, i))| (i as usize, n + 1))
+        })
+        .collect()
+}
+
+/// The id of the master whose least stable key is `anchor`.
+fn master_id(anchor: &str) -> String {
+    format!("M{:012x}", xxh3_64(anchor.as_bytes()) >> 16)
+}
+
+fn build(ctx: &Ctx, id: &str, ids: &[u32], rules: &Survivorship) -> Master {
     // Members from the highest-priority source down, then in stable-key order: where
     // values tie, the first seen wins (an e-mail found in the CRM and in a sign-up list
     // is credited to the CRM), and that must not depend on the input's row order.
@@ -499,16 +537,22 @@ fn build(ctx: &Ctx, id: String, ids: &[u32], rules: &Survivorship) -> Master {
         .collect();
 
     Master {
-        id,
-        members: ids.to_vec(),
+        id: id.into(),
+        members: ids.into(),
         unsubscribed,
-        name: ctx.pick(name_cands, rules.rule("name")),
-        company: ctx.text(members, rules.rule("company"), |c| c.company()),
-        title: ctx.text(members, rules.rule("title"), |c| c.title()),
-        address: ctx.pick(address_cands, rules.rule("address")),
-        website: ctx.text(members, rules.rule("website"), |c| c.website()),
-        birthday: ctx.text(members, rules.rule("birthday"), |c| c.birthday()),
-        notes: ctx.text(members, rules.rule("notes"), |c| c.notes()),
+        name: ctx.pick(name_cands, rules.rule("name")).into(),
+        company: ctx
+            .text(members, rules.rule("company"), |c| c.company())
+            .into(),
+        title: ctx.text(members, rules.rule("title"), |c| c.title()).into(),
+        address: ctx.pick(address_cands, rules.rule("address")).into(),
+        website: ctx
+            .text(members, rules.rule("website"), |c| c.website())
+            .into(),
+        birthday: ctx
+            .text(members, rules.rule("birthday"), |c| c.birthday())
+            .into(),
+        notes: ctx.text(members, rules.rule("notes"), |c| c.notes()).into(),
         emails: emails.iter().map(|e| (e.1, e.2, e.4)).collect(),
         phones: phones.iter().map(|p| (p.1, p.2)).collect(),
         custom,
@@ -519,4 +563,33 @@ fn build(ctx: &Ctx, id: String, ids: &[u32], rules: &Survivorship) -> Master {
 /// more than 65535 of them keeps the last index, which the importers never produce.
 fn index(i: usize) -> u16 {
     u16::try_from(i).unwrap_or(u16::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Of equal ids the first keeps its id and the later ones, in order, are numbered
+    /// from 2, wherever they stand.
+    #[test]
+    fn clashing_ids_are_numbered_in_order() {
+        let ids = ["M2", "M1", "M2", "M3", "M1", "M2"];
+        let mut got = clashes(&ids);
+        got.sort_unstable();
+        assert_eq!(got, vec![(2, 2), (4, 2), (5, 3)]);
+        assert!(clashes(&["M1", "M2"]).is_empty());
+    }
+
+    /// An id is `M` and the first 48 bits of the anchor's hash, as 12 hex digits.
+    #[test]
+    fn master_ids_have_their_documented_form() {
+        let id = master_id("crm:42");
+        assert_eq!(id.len(), 13);
+        assert!(id.starts_with('M'));
+        assert!(id[1..]
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert_eq!(id, master_id("crm:42"));
+        assert_ne!(id, master_id("crm:43"));
+    }
 }

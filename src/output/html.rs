@@ -195,9 +195,48 @@ pub fn estimate(probabilities: impl IntoIterator<Item = f64>, threshold: f64) ->
     }
 }
 
-/// [`estimate`] over a run's candidate pairs.
-pub fn estimate_run(l: &Linked, threshold: f64) -> Estimate {
-    estimate(l.weights.iter().map(|w| score::probability(*w)), threshold)
+/// What the summary shows of every candidate pair's weight: the chart and the
+/// estimates. It is worked out while the weights are in memory, so that a run can free
+/// them (8 bytes a pair) before survivorship.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightSummary {
+    /// Candidate pairs.
+    pub pairs: usize,
+    /// Pairs at or above the match threshold's weight: the pairs merged, bar refusals.
+    pub matched: usize,
+    /// [`estimate`] at the match threshold.
+    pub at_match: Estimate,
+    /// [`estimate`] at the review threshold.
+    pub at_review: Estimate,
+    /// Pairs per unit of weight, from [`WEIGHT_MIN`] up; weights beyond either end
+    /// count in the end bins.
+    bins: [usize; BINS],
+    /// The lowest and highest finite weight; `None` when there is none.
+    range: Option<(f64, f64)>,
+}
+
+impl WeightSummary {
+    /// The summary of `weights` for the thresholds `match_t` and `review_t`
+    /// (probabilities).
+    pub fn of(weights: &[f64], match_t: f64, review_t: f64) -> WeightSummary {
+        let match_w = score::weight_of(match_t);
+        let mut bins = [0usize; BINS];
+        let mut range: Option<(f64, f64)> = None;
+        for &w in weights.iter().filter(|w| w.is_finite()) {
+            let b = (w.floor().clamp(WEIGHT_MIN, WEIGHT_MAX - 1.0) - WEIGHT_MIN) as usize;
+            bins[b.min(BINS - 1)] += 1;
+            range = Some(range.map_or((w, w), |(lo, hi)| (lo.min(w), hi.max(w))));
+        }
+        let probabilities = || weights.iter().map(|w| score::probability(*w));
+        WeightSummary {
+            pairs: weights.len(),
+            matched: weights.iter().filter(|w| **w >= match_w).count(),
+            at_match: estimate(probabilities(), match_t),
+            at_review: estimate(probabilities(), review_t),
+            bins,
+            range,
+        }
+    }
 }
 
 fn write_file(out: &Path, name: &str, text: &str) -> Result<String> {
@@ -911,38 +950,19 @@ const SIZE_BUCKETS: [(&str, usize, usize); 9] = [
 /// Weight histogram range; weights outside it go into the end bins.
 const WEIGHT_MIN: f64 = -30.0;
 const WEIGHT_MAX: f64 = 40.0;
+/// One bin per unit of weight (a doubling of the odds).
+const BINS: usize = (WEIGHT_MAX - WEIGHT_MIN) as usize;
 
-fn weight_histogram(s: &mut String, l: &Linked, match_w: f64, review_w: f64) {
-    let finite: Vec<f64> = l
-        .weights
-        .iter()
-        .copied()
-        .filter(|w| w.is_finite())
-        .collect();
-    if finite.is_empty() {
+fn weight_histogram(s: &mut String, w: &WeightSummary, match_w: f64, review_w: f64) {
+    let Some((min, max)) = w.range else {
         s.push_str("<p class=\"muted\">No candidate pairs were compared.</p>\n");
         return;
-    }
-    let lo = finite
-        .iter()
-        .copied()
-        .fold(f64::INFINITY, f64::min)
-        .floor()
-        .max(WEIGHT_MIN);
-    let hi = finite
-        .iter()
-        .copied()
-        .fold(f64::NEG_INFINITY, f64::max)
-        .floor()
-        .min(WEIGHT_MAX - 1.0)
-        .max(lo);
-    // One bin per unit of weight (a doubling of the odds): at most 70 bins.
-    let nbins = (hi - lo) as usize + 1;
-    let mut counts = vec![0usize; nbins];
-    for w in &finite {
-        let b = (w.floor().clamp(lo, hi) - lo) as usize;
-        counts[b.min(nbins - 1)] += 1;
-    }
+    };
+    // The chart spans the weights there are, within the bins' range.
+    let lo = min.floor().max(WEIGHT_MIN);
+    let hi = max.floor().min(WEIGHT_MAX - 1.0).max(lo);
+    let first = (lo - WEIGHT_MIN) as usize;
+    let counts = &w.bins[first..=(hi - WEIGHT_MIN) as usize];
     let max = counts.iter().copied().max().unwrap_or(1).max(1);
     s.push_str("<div id=\"weight-histogram\" class=\"hist\" role=\"img\" aria-label=\"Histogram of match weights\">\n");
     for (i, n) in counts.iter().enumerate() {
@@ -1110,8 +1130,7 @@ pub fn summary_page(l: &Linked, rules: &Rules, summary: &Summary) -> String {
     s.push_str("</section>\n");
 
     // Accuracy estimate.
-    let at_match = estimate_run(l, match_t);
-    let at_review = estimate_run(l, review_t);
+    let (at_match, at_review) = (&l.weight_summary.at_match, &l.weight_summary.at_review);
     s.push_str(
         "<section id=\"accuracy\">\n<h2>How good are the merges? (the model's own estimate)</h2>\n\
          <table><thead><tr><th>If pairs are merged from probability</th>\
@@ -1122,12 +1141,12 @@ pub fn summary_page(l: &Linked, rules: &Rules, summary: &Summary) -> String {
         (
             "estimate-match",
             "match threshold (what this run merged)",
-            &at_match,
+            at_match,
         ),
         (
             "estimate-review",
             "review threshold (if every reviewed pair were accepted)",
-            &at_review,
+            at_review,
         ),
     ] {
         let _ = writeln!(
@@ -1241,13 +1260,11 @@ pub fn summary_page(l: &Linked, rules: &Rules, summary: &Summary) -> String {
         "<section id=\"weights\">\n<h2>Match weights of the {} candidate pairs</h2>\n\
          <p>Pairs on the right look alike, pairs on the left do not. Thresholds: merge from \
          probability {:.3}, review from {:.3}.</p>\n",
-        l.weights.len(),
-        match_t,
-        review_t
+        l.weight_summary.pairs, match_t, review_t
     );
     weight_histogram(
         &mut s,
-        l,
+        &l.weight_summary,
         score::weight_of(match_t),
         score::weight_of(review_t),
     );
@@ -1433,6 +1450,29 @@ mod tests {
         assert!(whole.contains('\u{2027}') && whole.contains('\u{20AC}'));
         let back: String = serde_json::from_str(&whole).expect("parses");
         assert_eq!(back, text);
+    }
+
+    /// The weight summary counts what the chart and the estimates need: weights
+    /// beyond the chart's range in its end bins, infinite ones (a decision) in no bin
+    /// but in the pair and match counts.
+    #[test]
+    fn weight_summary_of_made_up_weights() {
+        let weights = [-45.0, -2.5, -2.2, 0.0, 3.9, 12.0, 55.0, f64::INFINITY];
+        let w = WeightSummary::of(&weights, 0.5, 0.2);
+        assert_eq!(w.pairs, 8);
+        // Weight 0 is probability 0.5: at the match threshold.
+        assert_eq!(w.matched, 5);
+        assert_eq!(w.range, Some((-45.0, 55.0)));
+        let bin = |x: f64| w.bins[(x - WEIGHT_MIN) as usize];
+        assert_eq!(bin(WEIGHT_MIN), 1, "-45 in the lowest bin");
+        assert_eq!(bin(-3.0), 2);
+        assert_eq!((bin(0.0), bin(3.0), bin(12.0)), (1, 1, 1));
+        assert_eq!(bin(WEIGHT_MAX - 1.0), 1, "55 in the highest bin");
+        assert_eq!(w.bins.iter().sum::<usize>(), 7, "every finite weight once");
+        let p = weights.map(score::probability);
+        assert_eq!(w.at_match, estimate(p, 0.5));
+        assert_eq!(w.at_review, estimate(p, 0.2));
+        assert_eq!(WeightSummary::of(&[], 0.5, 0.2).range, None);
     }
 
     #[test]

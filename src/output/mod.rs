@@ -434,8 +434,8 @@ pub fn write_all(
         masters: l.masters.len(),
         merged_masters: l.masters.iter().filter(|m| m.members.len() > 1).count(),
         mailable,
-        candidate_pairs: l.weights.len(),
-        matched_pairs: l.weights.iter().filter(|w| **w >= match_w).count(),
+        candidate_pairs: l.weight_summary.pairs,
+        matched_pairs: l.weight_summary.matched,
         review_pairs: l.review.len(),
         refused_merges: l.clusters.refused.len(),
         decisions: DecisionCounts {
@@ -841,8 +841,8 @@ fn write_review(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
             l.record_keys[b].clone(),
             locator_text(l, &l.inputs.records[a].locator),
             locator_text(l, &l.inputs.records[b].locator),
-            l.masters[l.clusters.of[a] as usize].id.clone(),
-            l.masters[l.clusters.of[b] as usize].id.clone(),
+            l.masters[l.clusters.of[a] as usize].id.to_string(),
+            l.masters[l.clusters.of[b] as usize].id.to_string(),
             format!("{:.4}", bd.probability),
             fmt_w(bd.weight),
         ];
