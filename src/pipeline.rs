@@ -110,6 +110,8 @@ pub struct ReviewPair {
 
 impl ReviewPair {
     /// Candidate pair `pair`, with its term-frequency adjustments from the match keys.
+    /// Its comparison is read from `comparisons`, or made again from the keys when they
+    /// were freed (comparing is a pure function of the two keys).
     fn new(
         model: &Model,
         pairs: &[CandidatePair],
@@ -119,11 +121,15 @@ impl ReviewPair {
     ) -> ReviewPair {
         let p = pairs[pair];
         let (a, b) = (&keys[p.a as usize], &keys[p.b as usize]);
+        let comparison = comparisons
+            .get(pair)
+            .copied()
+            .unwrap_or_else(|| compare(a, b, &model.custom_methods));
         ReviewPair {
             pair,
             records: p,
-            comparison: comparisons[pair],
-            tf: model.tf(comparisons[pair], a, b),
+            comparison,
+            tf: model.tf(comparison, a, b),
         }
     }
 }
@@ -274,9 +280,10 @@ pub fn link(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<Lin
     link_keeping(rules, opts, report, true)
 }
 
-/// [`link`]; without `keep`, what writing does not read is freed once the review pairs
-/// are chosen: the match keys ([`Linked::keys`] is empty), the comparisons
-/// ([`Linked::comparisons`] is empty) and, unless `matches.csv` is written, the
+/// [`link`]; without `keep`, what writing does not read is freed as soon as nothing
+/// else needs it: the comparisons once the weights are made ([`Linked::comparisons`] is
+/// empty; the review pairs' are made again), and once the review pairs are chosen the
+/// match keys ([`Linked::keys`] is empty) and, unless `matches.csv` is written, the
 /// candidate pairs and their weights (`Linked::pairs.pairs` and [`Linked::weights`]
 /// are empty; [`Linked::weight_summary`] has what the summary shows of them). At about
 /// a third of a KB per record and 28 bytes per pair they are a large share of the
@@ -396,6 +403,10 @@ fn link_keeping(
     let weights: Vec<f64> = map_pairs(&pairs.pairs, &keys, |i, a, b| {
         model.weight(pairs.pairs[i].kind, comparisons[i], a, b)
     });
+    // Nothing after this reads the comparisons but the review pairs', which are made
+    // again from the keys: 8 bytes a pair (0.6 GB at 10M records) freed before
+    // clustering.
+    let comparisons = if keep { comparisons } else { Vec::new() };
     report.finish();
     clock.lap("score");
 
@@ -456,17 +467,13 @@ fn link_keeping(
         rules.matching.match_threshold,
         rules.matching.review_threshold,
     );
-    // Besides the review pairs, which carry their own, writing reads no pair's
-    // comparison, and the pairs and their weights only for `matches.csv`: 28 bytes a
-    // pair that would otherwise stay through survivorship and writing (2 GB at 10M
-    // records).
-    let (mut pairs, mut comparisons, mut weights) = (pairs, comparisons, weights);
-    if !keep {
-        drop(std::mem::take(&mut comparisons));
-        if !rules.write_matches {
-            drop(std::mem::take(&mut pairs.pairs));
-            drop(std::mem::take(&mut weights));
-        }
+    // Writing reads the pairs and their weights only for `matches.csv` (the review
+    // pairs carry their own): 20 bytes a pair that would otherwise stay through
+    // survivorship and writing (1.5 GB at 10M records).
+    let (mut pairs, mut weights) = (pairs, weights);
+    if !keep && !rules.write_matches {
+        drop(std::mem::take(&mut pairs.pairs));
+        drop(std::mem::take(&mut weights));
     }
     let keys = if keep {
         keys
