@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::block::{self, CandidatePair, CandidatePairs};
 use crate::cluster::{self, CannotLink, Clusters, Edge};
@@ -439,17 +440,19 @@ fn link_keeping(
     let sure_w = score::weight_of(
         rules.matching.match_threshold + (1.0 - rules.matching.match_threshold) / 2.0,
     );
-    let mut weakest: Vec<Option<Edge>> = vec![None; clusters.clusters.len()];
+    // Only clusters of three or more have an entry (the order of the entries does not
+    // matter: the review pairs are sorted below).
+    let mut weakest: FxHashMap<u32, Edge> = FxHashMap::default();
     for e in &clusters.unions {
-        let c = clusters.of[e.a as usize] as usize;
-        if clusters.clusters[c].len() >= 3
-            && e.weight.is_finite()
-            && weakest[c].is_none_or(|w| e.weight < w.weight)
-        {
-            weakest[c] = Some(*e);
+        let c = clusters.of[e.a as usize];
+        if clusters.clusters[c as usize].len() >= 3 && e.weight.is_finite() {
+            let w = weakest.entry(c).or_insert(*e);
+            if e.weight < w.weight {
+                *w = *e;
+            }
         }
     }
-    for e in weakest.into_iter().flatten() {
+    for e in weakest.into_values() {
         let (a, b) = (e.a.min(e.b), e.a.max(e.b));
         if e.weight < sure_w && decided.cannot.binary_search(&(a, b)).is_err() {
             if let Ok(i) = pairs.pairs.binary_search_by(|p| (p.a, p.b).cmp(&(a, b))) {
