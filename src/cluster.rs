@@ -60,24 +60,43 @@ pub fn links(
     match_w: f64,
     cannot_w: f64,
 ) -> (Vec<Edge>, Vec<CannotLink>) {
-    let mut edges = Vec::new();
-    let mut cannot = Vec::new();
-    for (p, &w) in pairs.iter().zip(weights) {
-        if w >= match_w {
-            edges.push(Edge {
-                a: p.a,
-                b: p.b,
-                weight: w,
-            });
-        } else if w < cannot_w {
-            cannot.push(CannotLink {
-                a: p.a,
-                b: p.b,
-                hard: false,
-            });
-        }
-    }
-    (edges, cannot)
+    (
+        edges(pairs, weights, match_w),
+        cannot_links(pairs, weights, cannot_w).collect(),
+    )
+}
+
+/// The edges of [`links`].
+pub fn edges(pairs: &[crate::block::CandidatePair], weights: &[f64], match_w: f64) -> Vec<Edge> {
+    pairs
+        .iter()
+        .zip(weights)
+        .filter(|(_, &w)| w >= match_w)
+        .map(|(p, &weight)| Edge {
+            a: p.a,
+            b: p.b,
+            weight,
+        })
+        .collect()
+}
+
+/// The cannot-links of [`links`], as they are read: most pairs are far below the
+/// match threshold (three in four on generated data), and [`clusters_ordered`] keeps
+/// only the few that can matter, so they need not be listed first.
+pub fn cannot_links<'a>(
+    pairs: &'a [crate::block::CandidatePair],
+    weights: &'a [f64],
+    cannot_w: f64,
+) -> impl Iterator<Item = CannotLink> + 'a {
+    pairs
+        .iter()
+        .zip(weights)
+        .filter(move |(_, &w)| w < cannot_w)
+        .map(|(p, _)| CannotLink {
+            a: p.a,
+            b: p.b,
+            hard: false,
+        })
 }
 
 /// The root of `x` in a parent forest, halving the path on the way.
@@ -158,7 +177,7 @@ pub fn clusters(
     must: &[(u32, u32)],
     cannot: &[CannotLink],
 ) -> Clusters {
-    clusters_ordered(n, edges, must, cannot, None)
+    clusters_ordered(n, edges, must, cannot.iter().copied(), None)
 }
 
 /// [`clusters`], with ties between edges of equal weight (and the order of must-links)
@@ -170,7 +189,7 @@ pub fn clusters_ordered(
     n: usize,
     mut edges: Vec<Edge>,
     must: &[(u32, u32)],
-    cannot: &[CannotLink],
+    cannot: impl IntoIterator<Item = CannotLink>,
     order: Option<&[u64]>,
 ) -> Clusters {
     let rank = |x: u32| order.map_or(u64::from(x), |o| o[x as usize]);

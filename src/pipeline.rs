@@ -414,15 +414,15 @@ fn link_keeping(
     report.stage("cluster", None);
     let match_w = score::weight_of(rules.matching.match_threshold);
     let cannot_w = score::weight_of(rules.matching.cannot_link_below);
-    let (edges, mut cannot) = cluster::links(&pairs.pairs, &weights, match_w, cannot_w);
-    cannot.extend(
+    let edges = cluster::edges(&pairs.pairs, &weights, match_w);
+    let cannot = cluster::cannot_links(&pairs.pairs, &weights, cannot_w).chain(
         decided
             .cannot
             .iter()
             .map(|&(a, b)| CannotLink { a, b, hard: true }),
     );
     let clusters =
-        cluster::clusters_ordered(keys.len(), edges, &decided.must, &cannot, Some(&order));
+        cluster::clusters_ordered(keys.len(), edges, &decided.must, cannot, Some(&order));
     let review_w = score::weight_of(rules.matching.review_threshold);
     let mut review: Vec<usize> = (0..pairs.pairs.len())
         .filter(|&i| {
