@@ -274,22 +274,82 @@ const ROWS: [&str; 6] = ["Name", "E-mail", "Phone", "Company", "Job title", "Add
 /// Index = the number stored in the JSON.
 const ROW_STATES: [&str; 5] = ["empty", "same", "partly", "oneside", "differs"];
 
+/// The review page's data. The records and items are made one at a time as they are
+/// serialised: a large run puts hundreds of thousands of pairs up for review, whose
+/// values and evidence, made all at once, held several hundred megabytes.
 #[derive(Serialize)]
-struct ReviewData {
+struct ReviewData<'a> {
     /// Run id: a hash of the item list, so decisions of another run never show here.
     run: String,
     rows: [&'static str; 6],
     states: [&'static str; 5],
-    records: Vec<RecordView>,
-    items: Vec<ItemView>,
+    records: Records<'a>,
+    items: Items<'a>,
+}
+
+/// The records the items show, by record id, each once, in order of first use.
+struct Records<'a> {
+    l: &'a Linked,
+    ids: &'a [u32],
+}
+
+impl Serialize for Records<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let l = self.l;
+        s.collect_seq(self.ids.iter().map(|&id| {
+            let r = &l.inputs.records[id as usize];
+            RecordView {
+                key: &l.record_keys[id as usize],
+                source: &l.inputs.sources[r.source.0 as usize].name,
+                at: locator_text(l, &r.locator),
+                values: record_values(&l.contacts[id as usize]),
+            }
+        }))
+    }
+}
+
+/// The items: (index of record a, of record b) in [`Records`], per review pair.
+struct Items<'a> {
+    l: &'a Linked,
+    records: &'a [u32],
+    items: Vec<(u32, u32)>,
+}
+
+impl Serialize for Items<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let l = self.l;
+        s.collect_seq(self.items.iter().zip(&l.review).map(|(&(a, b), r)| {
+            let bd = l
+                .model
+                .breakdown_with_tf(r.records.kind, r.comparison, r.tf);
+            let values = |i: u32| record_values(&l.contacts[self.records[i as usize] as usize]);
+            let (va, vb) = (values(a), values(b));
+            ItemView {
+                a,
+                b,
+                p: round(bd.probability, 4),
+                d: va.iter().zip(&vb).map(|(x, y)| row_state(x, y)).collect(),
+                ev: bd
+                    .fields
+                    .into_iter()
+                    .map(|(f, level, label, w)| EvidenceView {
+                        f,
+                        t: label,
+                        w: w.is_finite().then(|| round(w, 1)),
+                        c: evidence_class(level, w),
+                    })
+                    .collect(),
+            }
+        }))
+    }
 }
 
 #[derive(Serialize)]
-struct RecordView {
+struct RecordView<'a> {
     /// Stable record key.
-    key: String,
+    key: &'a str,
     /// Source name.
-    source: String,
+    source: &'a str,
     /// `file[:sheet]:row`.
     at: String,
     /// Values per row of [`ROWS`]; several for e-mails and phones.
@@ -411,19 +471,12 @@ fn evidence_class(level: usize, weight: f64) -> &'static str {
     }
 }
 
-fn review_data(l: &Linked) -> ReviewData {
+fn review_data<'a>(l: &'a Linked, ids: &'a mut Vec<u32>) -> ReviewData<'a> {
     let mut index: FxHashMap<u32, u32> = FxHashMap::default();
-    let mut records: Vec<RecordView> = Vec::new();
     let mut record = |id: u32| -> u32 {
         *index.entry(id).or_insert_with(|| {
-            let r = &l.inputs.records[id as usize];
-            records.push(RecordView {
-                key: l.record_keys[id as usize].clone(),
-                source: l.inputs.sources[r.source.0 as usize].name.clone(),
-                at: locator_text(l, &r.locator),
-                values: record_values(&l.contacts[id as usize]),
-            });
-            (records.len() - 1) as u32
+            ids.push(id);
+            (ids.len() - 1) as u32
         })
     };
     // The run's id: a hash of its review pairs' record keys, "a\tb\n" each.
@@ -431,46 +484,23 @@ fn review_data(l: &Linked) -> ReviewData {
     let mut items = Vec::with_capacity(l.review.len());
     for r in &l.review {
         let p = r.records;
-        let (ia, ib) = (record(p.a), record(p.b));
-        let bd = l.model.breakdown_with_tf(p.kind, r.comparison, r.tf);
+        items.push((record(p.a), record(p.b)));
         run.update(l.record_keys[p.a as usize].as_bytes());
         run.update(b"\t");
         run.update(l.record_keys[p.b as usize].as_bytes());
         run.update(b"\n");
-        items.push((ia, ib, bd));
     }
-    let items = items
-        .into_iter()
-        .map(|(a, b, bd)| ItemView {
-            a,
-            b,
-            p: round(bd.probability, 4),
-            d: (0..ROWS.len())
-                .map(|r| {
-                    row_state(
-                        &records[a as usize].values[r],
-                        &records[b as usize].values[r],
-                    )
-                })
-                .collect(),
-            ev: bd
-                .fields
-                .iter()
-                .map(|(f, level, label, w)| EvidenceView {
-                    f: f.clone(),
-                    t: label,
-                    w: w.is_finite().then(|| round(*w, 1)),
-                    c: evidence_class(*level, *w),
-                })
-                .collect(),
-        })
-        .collect();
+    let ids: &'a [u32] = ids;
     ReviewData {
         run: format!("{:016x}", run.digest()),
         rows: ROWS,
         states: ROW_STATES,
-        records,
-        items,
+        records: Records { l, ids },
+        items: Items {
+            l,
+            records: ids,
+            items,
+        },
     }
 }
 
@@ -485,7 +515,8 @@ pub fn review_page(l: &Linked) -> serde_json::Result<String> {
 /// Writes the whole `review.html` page to `w`; the pairs' data go out as they are
 /// serialised.
 fn write_review_page<W: Write>(l: &Linked, w: &mut W) -> std::io::Result<()> {
-    let data = review_data(l);
+    let mut ids = Vec::new();
+    let data = review_data(l, &mut ids);
     let mut s = String::with_capacity(24_000);
     s.push_str(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -495,7 +526,7 @@ fn write_review_page<W: Write>(l: &Linked, w: &mut W) -> std::io::Result<()> {
     s.push_str(COMMON_CSS);
     s.push_str(REVIEW_CSS);
     s.push_str("</style>\n</head>\n<body>\n<header>\n<h1>Review possible duplicates</h1>\n");
-    if data.items.is_empty() {
+    if data.items.items.is_empty() {
         s.push_str(
             "</header>\n<main>\n<section id=\"empty\" class=\"empty\">\n\
              <h2>Nothing to review</h2>\n\
@@ -503,11 +534,9 @@ fn write_review_page<W: Write>(l: &Linked, w: &mut W) -> std::io::Result<()> {
              nothing for you to decide. The master list is ready.</p>\n</section>\n</main>\n",
         );
     } else {
-        let first = &data.items[0];
-        let (ka, kb) = (
-            &data.records[first.a as usize].key,
-            &data.records[first.b as usize].key,
-        );
+        let (a, b) = data.items.items[0];
+        let key = |i: u32| l.record_keys[data.records.ids[i as usize] as usize].as_str();
+        let (ka, kb) = (key(a), key(b));
         let _ = write!(
             s,
             "<p class=\"howto\">Each card shows two records that may be the same person. \
@@ -548,7 +577,7 @@ fn write_review_page<W: Write>(l: &Linked, w: &mut W) -> std::io::Result<()> {
              <button type=\"button\" id=\"btn-prev\" class=\"nav\">&larr; Previous <kbd>K</kbd></button>\n\
              <button type=\"button\" id=\"btn-next\" class=\"nav\">Next <kbd>J</kbd> &rarr;</button>\n\
              </nav>\n</main>\n",
-            total = data.items.len(),
+            total = data.items.items.len(),
             a = escape(ka),
             b = escape(kb),
         );
@@ -1599,10 +1628,11 @@ mod tests {
     fn the_run_id_follows_the_items() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut l = linked_for_review(dir.path());
-        let a = review_data(&l).run;
-        assert_eq!(a, review_data(&l).run);
+        let run = |l: &Linked| review_data(l, &mut Vec::new()).run;
+        let a = run(&l);
+        assert_eq!(a, run(&l));
         l.review.truncate(1);
-        assert_ne!(a, review_data(&l).run);
+        assert_ne!(a, run(&l));
     }
 
     #[test]
