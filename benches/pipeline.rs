@@ -75,12 +75,15 @@ fn stages(c: &mut Criterion) {
                 Ok(i) => i,
                 Err(e) => panic!("import failed: {e}"),
             },
-            |mut inputs| normalize::contacts(black_box(&mut inputs), &rules, &report).len(),
+            |mut inputs| {
+                let inputs = black_box(&mut inputs);
+                normalize::contacts(&mut inputs.records, &inputs.sources, &rules, &report).len()
+            },
             criterion::BatchSize::LargeInput,
         )
     });
     g.bench_function("match_keys", |b| {
-        b.iter(|| keys::match_keys(black_box(&linked.contacts), &[], m.generic_after, &report).0)
+        b.iter(|| keys::match_keys(black_box(&linked.contacts), &[], m.generic_after).0)
     });
     g.bench_function("block", |b| {
         b.iter(|| {
@@ -127,7 +130,9 @@ fn stages(c: &mut Criterion) {
     });
     let match_w = score::weight_of(m.match_threshold);
     let cannot_w = score::weight_of(m.cannot_link_below);
-    let (edges, cannot) = cluster::links(&linked.pairs.pairs, &linked.weights, match_w, cannot_w);
+    let edges = cluster::edges(&linked.pairs.pairs, &linked.weights, match_w);
+    let cannot: Vec<_> =
+        cluster::cannot_links(&linked.pairs.pairs, &linked.weights, cannot_w).collect();
     g.bench_function("cluster", |b| {
         b.iter_batched(
             || edges.clone(),

@@ -52,21 +52,8 @@ pub struct Clusters {
     pub unions: Vec<Edge>,
 }
 
-/// The clustering's inputs from scored pairs: edges for pairs at or above `match_w`,
-/// model cannot-links for pairs below `cannot_w` (both weights, not probabilities).
-pub fn links(
-    pairs: &[crate::block::CandidatePair],
-    weights: &[f64],
-    match_w: f64,
-    cannot_w: f64,
-) -> (Vec<Edge>, Vec<CannotLink>) {
-    (
-        edges(pairs, weights, match_w),
-        cannot_links(pairs, weights, cannot_w).collect(),
-    )
-}
-
-/// The edges of [`links`].
+/// The clustering's edges from scored pairs: the pairs at or above `match_w` (a
+/// weight, not a probability).
 pub fn edges(pairs: &[crate::block::CandidatePair], weights: &[f64], match_w: f64) -> Vec<Edge> {
     pairs
         .iter()
@@ -80,9 +67,10 @@ pub fn edges(pairs: &[crate::block::CandidatePair], weights: &[f64], match_w: f6
         .collect()
 }
 
-/// The cannot-links of [`links`], as they are read: most pairs are far below the
-/// match threshold (three in four on generated data), and [`clusters_ordered`] keeps
-/// only the few that can matter, so they need not be listed first.
+/// The model's cannot-links from scored pairs: the pairs below `cannot_w` (a weight),
+/// as they are read. Most pairs are far below the match threshold (three in four on
+/// generated data), and [`clusters_ordered`] keeps only the few that can matter, so
+/// they need not be listed first.
 pub fn cannot_links<'a>(
     pairs: &'a [crate::block::CandidatePair],
     weights: &'a [f64],

@@ -220,11 +220,11 @@ fn map_pairs<T: Send>(
 const WAVE: usize = 1 << 17;
 
 /// Normalises every record and builds its match key and the base of its stable key
-/// in the same pass (see [`keys::match_keys`] and [`survive::record_keys`] for the
-/// steps that need every record: marking shared e-mails and phones, numbering
-/// identical rows). With `park`, the contacts are written to a temporary file in that
-/// folder a wave at a time, so that on the largest runs they are never all in memory
-/// together with the raw values and the keys.
+/// in the same pass, a wave at a time (the steps that need every record, marking
+/// shared e-mails and phones and numbering identical rows, come after). With `park`,
+/// the contacts are written to a temporary file in that folder a wave at a time, so
+/// that on the largest runs they are never all in memory together with the raw
+/// values and the keys.
 fn normalise(
     inputs: &mut Inputs,
     rules: &Rules,
@@ -241,25 +241,9 @@ fn normalise(
     let mut record_keys = Vec::with_capacity(n);
     let sources = &inputs.sources;
     for wave in inputs.records.chunks_mut(wave_len.max(1)) {
-        let c: Vec<Contact> = wave
-            .par_iter_mut()
-            .with_min_len(256)
-            .map(|r| {
-                let c = normalize::contact(r, normalize::default_country(sources, rules, r));
-                // Later stages read only the contact and the record's source and
-                // locator: the raw values' memory is reused for the contacts.
-                r.values = Vec::new();
-                report.advance(1);
-                c
-            })
-            .collect();
-        match_keys.par_extend(c.par_iter().with_min_len(256).map(|c| keys::key(c, custom)));
-        record_keys.par_extend(
-            c.par_iter()
-                .zip(wave.par_iter())
-                .with_min_len(1024)
-                .map(|(c, r)| survive::base_record_key(&sources[r.source.0 as usize].name, c)),
-        );
+        let c = normalize::contacts(wave, sources, rules, report);
+        match_keys.par_extend(keys::keys(&c, custom));
+        record_keys.par_extend(survive::base_record_keys(sources, wave, &c));
         match parker.as_mut() {
             Some(p) => {
                 p.add(&c)?;

@@ -31,16 +31,6 @@ pub struct Parked {
     dir: PathBuf,
 }
 
-/// Writes `contacts` to an unnamed temporary file in `dir` and frees them.
-pub fn park(contacts: Vec<Contact>, dir: &Path) -> Result<Parked> {
-    let mut parker = Parker::new(dir)?;
-    parker.add(&contacts)?;
-    // Freed on another thread: millions of small strings take a while, and the next
-    // stages do not wait for it.
-    std::thread::spawn(move || drop(contacts));
-    parker.finish()
-}
-
 /// Contacts being written to an unnamed temporary file, a slice at a time, so that
 /// they can be parked as they are made instead of all being held first.
 pub struct Parker {
@@ -334,7 +324,12 @@ mod tests {
         let mut contacts: Vec<Contact> = (0..BATCH + 7).map(sample).collect();
         contacts[5] = Contact::default();
         let want: Vec<String> = contacts.iter().map(|c| format!("{c:?}")).collect();
-        let parked = park(contacts, dir.path()).expect("park");
+        let mut parker = Parker::new(dir.path()).expect("temporary file");
+        // Added in two slices, the first ending inside a batch.
+        let (head, tail) = contacts.split_at(BATCH - 3);
+        parker.add(head).expect("add");
+        parker.add(tail).expect("add");
+        let parked = parker.finish().expect("finish");
         // The file is unnamed: nothing is left in the folder.
         assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 0);
         let got: Vec<String> = parked

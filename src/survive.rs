@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::cluster::Clusters;
-use crate::model::{AddressRef, Contact, Inputs, NameRef, Phone};
+use crate::model::{AddressRef, Contact, Inputs, NameRef, Phone, Record, SourceInfo};
 use crate::normalize::fold::fold;
 use crate::rules::{Survive, Survivorship};
 
@@ -185,22 +185,25 @@ fn custom_value(c: &Contact, i: u16) -> &str {
         .map_or("", |(_, v)| &**v)
 }
 
-/// Each record's stable key: `source:record-key` when the source has an ID column,
-/// else `source:#` + a fingerprint of its normalised content (with `~2`, `~3` for
-/// identical rows), so the key survives re-sorted and re-exported files.
-pub fn record_keys(inputs: &Inputs, contacts: &[Contact]) -> Vec<String> {
-    let mut keys: Vec<String> = contacts
+/// Each record's stable key before identical rows are numbered: `source:record-key`
+/// when the source has an ID column, else `source:#` + a fingerprint of its normalised
+/// content, so the key survives re-sorted and re-exported files. `records` and
+/// `contacts` are the same records, in the same order (a slice of the run's).
+/// [`number_repeats`] then tells identical rows apart. Made in parallel as they are
+/// collected.
+pub fn base_record_keys<'a>(
+    sources: &'a [SourceInfo],
+    records: &'a [Record],
+    contacts: &'a [Contact],
+) -> impl IndexedParallelIterator<Item = String> + 'a {
+    contacts
         .par_iter()
-        .zip(&inputs.records)
+        .zip(records)
         .with_min_len(1024)
-        .map(|(c, r)| base_record_key(&inputs.sources[r.source.0 as usize].name, c))
-        .collect();
-    number_repeats(&mut keys);
-    keys
+        .map(|(c, r)| base_record_key(&sources[r.source.0 as usize].name, c))
 }
 
-/// A record's stable key before identical rows are numbered: see [`record_keys`].
-pub fn base_record_key(source: &str, c: &Contact) -> String {
+fn base_record_key(source: &str, c: &Contact) -> String {
     match c.record_key() {
         Some(k) => format!("{source}:{k}"),
         None => {
@@ -223,37 +226,41 @@ pub fn base_record_key(source: &str, c: &Contact) -> String {
     }
 }
 
-/// Gives the second and later of equal keys `~2`, `~3`, ... in order: see
-/// [`record_keys`].
+/// Identical rows' stable keys get `~2`, `~3`, ... in input order.
 pub fn number_repeats(keys: &mut [String]) {
-    // Identical rows get `~2`, `~3` in input order. Equal keys are found by a parallel
-    // sort of their hashes (a hash table of a million keys, filled on one thread, took
-    // half of this function's time); equal hashes are then told apart by their text.
-    let mut by_hash: Vec<(u64, u32)> = keys
+    let texts: Vec<&str> = keys.iter().map(String::as_str).collect();
+    for (i, n) in repeats(&texts) {
+        keys[i] = format!("{}~{n}", keys[i]);
+    }
+}
+
+/// (position, n) for the n-th (from 2) of each group of equal `texts`, counted in the
+/// order of `texts`; in no particular order. Equal texts are found by a parallel sort
+/// of their hashes (a hash table of a million texts, filled on one thread, took
+/// several times as long); equal hashes are then told apart by their text.
+fn repeats(texts: &[&str]) -> Vec<(usize, usize)> {
+    let mut by_hash: Vec<(u64, u32)> = texts
         .par_iter()
         .enumerate()
-        .map(|(i, k)| (xxh3_64(k.as_bytes()), i as u32))
+        .map(|(i, t)| (xxh3_64(t.as_bytes()), i as u32))
         .collect();
     by_hash.par_sort_unstable();
-    let mut repeats: Vec<(usize, u32)> = Vec::new();
+    let mut out = Vec::new();
     for run in by_hash.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
-        let mut seen: Vec<(&str, u32)> = Vec::new();
-        // The run is in input order: sorted by (hash, record).
+        let mut seen: Vec<(&str, usize)> = Vec::new();
+        // The run is in input order: sorted by (hash, position).
         for &(_, i) in run {
-            let k = keys[i as usize].as_str();
-            match seen.iter_mut().find(|(s, _)| *s == k) {
+            let t = texts[i as usize];
+            match seen.iter_mut().find(|(s, _)| *s == t) {
                 Some(e) => {
                     e.1 += 1;
-                    repeats.push((i as usize, e.1));
+                    out.push((i as usize, e.1));
                 }
-                None => seen.push((k, 1)),
+                None => seen.push((t, 1)),
             }
         }
     }
-    drop(by_hash);
-    for (i, n) in repeats {
-        keys[i] = format!("{}~{n}", keys[i]);
-    }
+    out
 }
 
 struct Ctx<'a> {
@@ -388,33 +395,12 @@ pub fn masters(
         })
         .collect();
     // A 48-bit id clash between two anchors is rare but possible; the later master (in
-    // cluster order, which is deterministic) gets a suffix. Clashes are found by a
-    // parallel sort of (id, cluster), not a hash table of millions of ids.
+    // cluster order, which is deterministic) gets a suffix.
     let ids: Vec<&str> = masters.iter().map(|m| &*m.id).collect();
-    for (i, n) in clashes(&ids) {
+    for (i, n) in repeats(&ids) {
         masters[i].id = format!("{}-{n}", masters[i].id).into();
     }
     masters
-}
-
-/// (position, n) for the n-th (from 2) of equal `ids`, in the order of `ids`.
-fn clashes(ids: &[&str]) -> Vec<(usize, usize)> {
-    let mut by_id: Vec<(&str, u32)> = ids
-        .par_iter()
-        .enumerate()
-        .map(|(i, id)| (*id, i as u32))
-        .collect();
-    by_id.par_sort_unstable();
-    by_id
-        .chunk_by(|a, b| a.0 == b.0)
-        .filter(|run| run.len() > 1)
-        .flat_map(|run| {
-            run.iter()
-                .enumerate()
-                .skip(1)
-                .map(|(n, &(_, i))| (i as usize, n + 1))
-        })
-        .collect()
 }
 
 /// The id of the master whose least stable key is `anchor`.
@@ -574,10 +560,13 @@ mod tests {
     #[test]
     fn clashing_ids_are_numbered_in_order() {
         let ids = ["M2", "M1", "M2", "M3", "M1", "M2"];
-        let mut got = clashes(&ids);
+        let mut got = repeats(&ids);
         got.sort_unstable();
         assert_eq!(got, vec![(2, 2), (4, 2), (5, 3)]);
-        assert!(clashes(&["M1", "M2"]).is_empty());
+        assert!(repeats(&["M1", "M2"]).is_empty());
+        let mut keys: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+        number_repeats(&mut keys);
+        assert_eq!(keys, ["M2", "M1", "M2~2", "M3", "M1~2", "M2~3"]);
     }
 
     /// An id is `M` and the first 48 bits of the anchor's hash, as 12 hex digits.

@@ -12,7 +12,6 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::fold::{fold, fold_into, fold_name_into};
 use super::{address, company, email, name};
 use crate::model::Contact;
-use crate::report::Report;
 
 /// Hash of a folded string; 0 for the empty string (missing).
 pub fn hash(s: &str) -> u64 {
@@ -179,21 +178,22 @@ pub fn match_keys(
     contacts: &[Contact],
     custom: &[(Option<u16>, crate::rules::CompareMethod)],
     generic_after: u32,
-    report: &dyn Report,
 ) -> (Vec<MatchKey>, Generic) {
-    report.stage("match keys", Some(contacts.len() as u64));
-    let mut keys: Vec<MatchKey> = contacts
+    let mut keys: Vec<MatchKey> = keys(contacts, custom).collect();
+    let generic = mark_generic(&mut keys, generic_after);
+    (keys, generic)
+}
+
+/// The keys of `contacts` (all or a slice of the run's), made in parallel as they are
+/// collected, before [`mark_generic`].
+pub fn keys<'a>(
+    contacts: &'a [Contact],
+    custom: &'a [(Option<u16>, crate::rules::CompareMethod)],
+) -> impl IndexedParallelIterator<Item = MatchKey> + 'a {
+    contacts
         .par_iter()
         .with_min_len(256)
-        .map(|c| {
-            let k = key(c, custom);
-            report.advance(1);
-            k
-        })
-        .collect();
-    let generic = mark_generic(&mut keys, generic_after);
-    report.finish();
-    (keys, generic)
+        .map(move |c| key(c, custom))
 }
 
 /// What [`match_keys`] found to be shared by several people.
@@ -352,8 +352,8 @@ fn person(k: &MatchKey) -> u64 {
 }
 
 /// Marks the e-mails and phones that `after` or more different people share as
-/// generic, and returns them: the second half of [`match_keys`], for keys built some
-/// other way.
+/// generic, and returns them: the second half of [`match_keys`], for keys built a
+/// slice at a time with [`keys`].
 pub fn mark_generic(keys: &mut [MatchKey], after: u32) -> Generic {
     // (value, person) for every e-mail and phone; sorted, each value's run tells how
     // many records use it and how many distinct people. Sorting in parallel beats a

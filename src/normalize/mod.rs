@@ -1,7 +1,7 @@
 //! Normalisation: raw [`Record`]s into typed [`Contact`]s (display values, tidied) and,
 //! in [`keys`], the match keys the comparison loop reads.
 //!
-//! Input: [`Inputs`]. Output: one [`Contact`] per record, same order, same
+//! Input: the records of an [`crate::model::Inputs`]. Output: one [`Contact`] per record, same order, same
 //! [`crate::model::RecordId`]. Normalising never fails: a value that cannot be
 //! understood is kept raw and flagged (an invalid e-mail, a phone without a country).
 
@@ -19,9 +19,7 @@ use std::thread::LocalKey;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::model::{
-    Address, Contact, ContactValues, Field, Inputs, PhoneKind, Record, SourceInfo, Target,
-};
+use crate::model::{Address, Contact, ContactValues, Field, PhoneKind, Record, SourceInfo, Target};
 use crate::report::Report;
 use crate::rules::Rules;
 
@@ -56,16 +54,19 @@ pub(crate) fn memo<V: Clone>(
     })
 }
 
-/// Normalises every record, in parallel, keeping order.
+/// Normalises `records` (all or a slice of the run's, from `sources`), in parallel,
+/// keeping order, and advances `report` by one per record.
 ///
 /// The raw values of each record are released once it is normalised (later stages
 /// read the contact, and the record's source and locator, only): on large inputs
 /// that memory is then reused for the contacts instead of adding to the peak.
-pub fn contacts(inputs: &mut Inputs, rules: &Rules, report: &dyn Report) -> Vec<Contact> {
-    report.stage("normalise", Some(inputs.records.len() as u64));
-    let sources = &inputs.sources;
-    let out = inputs
-        .records
+pub fn contacts(
+    records: &mut [Record],
+    sources: &[SourceInfo],
+    rules: &Rules,
+    report: &dyn Report,
+) -> Vec<Contact> {
+    records
         .par_iter_mut()
         .with_min_len(256)
         .map(|r| {
@@ -74,9 +75,7 @@ pub fn contacts(inputs: &mut Inputs, rules: &Rules, report: &dyn Report) -> Vec<
             report.advance(1);
             c
         })
-        .collect();
-    report.finish();
-    out
+        .collect()
 }
 
 /// The phone country of `record` when nothing in it tells: its source's, else the

@@ -290,7 +290,7 @@ struct ReviewData<'a> {
 /// The records the items show, by record id, each once, in order of first use.
 struct Records<'a> {
     l: &'a Linked,
-    ids: &'a [u32],
+    ids: Vec<u32>,
 }
 
 impl Serialize for Records<'_> {
@@ -311,7 +311,6 @@ impl Serialize for Records<'_> {
 /// The items: (index of record a, of record b) in [`Records`], per review pair.
 struct Items<'a> {
     l: &'a Linked,
-    records: &'a [u32],
     items: Vec<(u32, u32)>,
 }
 
@@ -322,8 +321,8 @@ impl Serialize for Items<'_> {
             let bd = l
                 .model
                 .breakdown_with_tf(r.records.kind, r.comparison, r.tf);
-            let values = |i: u32| record_values(&l.contacts[self.records[i as usize] as usize]);
-            let (va, vb) = (values(a), values(b));
+            let values = |id: u32| record_values(&l.contacts[id as usize]);
+            let (va, vb) = (values(r.records.a), values(r.records.b));
             ItemView {
                 a,
                 b,
@@ -471,8 +470,9 @@ fn evidence_class(level: usize, weight: f64) -> &'static str {
     }
 }
 
-fn review_data<'a>(l: &'a Linked, ids: &'a mut Vec<u32>) -> ReviewData<'a> {
+fn review_data(l: &Linked) -> ReviewData<'_> {
     let mut index: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut ids = Vec::new();
     let mut record = |id: u32| -> u32 {
         *index.entry(id).or_insert_with(|| {
             ids.push(id);
@@ -490,17 +490,12 @@ fn review_data<'a>(l: &'a Linked, ids: &'a mut Vec<u32>) -> ReviewData<'a> {
         run.update(l.record_keys[p.b as usize].as_bytes());
         run.update(b"\n");
     }
-    let ids: &'a [u32] = ids;
     ReviewData {
         run: format!("{:016x}", run.digest()),
         rows: ROWS,
         states: ROW_STATES,
         records: Records { l, ids },
-        items: Items {
-            l,
-            records: ids,
-            items,
-        },
+        items: Items { l, items },
     }
 }
 
@@ -515,8 +510,7 @@ pub fn review_page(l: &Linked) -> serde_json::Result<String> {
 /// Writes the whole `review.html` page to `w`; the pairs' data go out as they are
 /// serialised.
 fn write_review_page<W: Write>(l: &Linked, w: &mut W) -> std::io::Result<()> {
-    let mut ids = Vec::new();
-    let data = review_data(l, &mut ids);
+    let data = review_data(l);
     let mut s = String::with_capacity(24_000);
     s.push_str(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -534,9 +528,11 @@ fn write_review_page<W: Write>(l: &Linked, w: &mut W) -> std::io::Result<()> {
              nothing for you to decide. The master list is ready.</p>\n</section>\n</main>\n",
         );
     } else {
-        let (a, b) = data.items.items[0];
-        let key = |i: u32| l.record_keys[data.records.ids[i as usize] as usize].as_str();
-        let (ka, kb) = (key(a), key(b));
+        let first = l.review[0].records;
+        let (ka, kb) = (
+            &l.record_keys[first.a as usize],
+            &l.record_keys[first.b as usize],
+        );
         let _ = write!(
             s,
             "<p class=\"howto\">Each card shows two records that may be the same person. \
@@ -1628,7 +1624,7 @@ mod tests {
     fn the_run_id_follows_the_items() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut l = linked_for_review(dir.path());
-        let run = |l: &Linked| review_data(l, &mut Vec::new()).run;
+        let run = |l: &Linked| review_data(l).run;
         let a = run(&l);
         assert_eq!(a, run(&l));
         l.review.truncate(1);
