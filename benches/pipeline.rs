@@ -9,14 +9,14 @@
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use listmerge::cluster::{self, Edge};
 use listmerge::compare::{compare, Comparison};
 use listmerge::import::{self, SourceSpec};
 use listmerge::normalize::{self, keys};
-use listmerge::pipeline::{self, RunOptions};
+use listmerge::pipeline::{self, Mark, RunOptions};
 use listmerge::report::Silent;
 use listmerge::rules::Rules;
 use listmerge::{block, generate, output, score, survive};
@@ -153,7 +153,7 @@ fn stages(c: &mut Criterion) {
     });
     let out = dir.path().join("write");
     g.bench_function("write", |b| {
-        b.iter(|| output::write_all(&mut linked, &rules, &out, &report, Instant::now()).is_ok())
+        b.iter(|| output::write_all(&mut linked, &rules, &out, &report, Mark::now()).is_ok())
     });
     g.finish();
 }

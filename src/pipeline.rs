@@ -50,6 +50,9 @@ pub struct StageStat {
     pub stage: &'static str,
     /// Wall time in seconds.
     pub seconds: f64,
+    /// CPU time of all threads in seconds (user and system; 0 where unknown). Against
+    /// `seconds` it shows how well the stage kept the cores busy.
+    pub cpu_seconds: f64,
     /// Peak resident memory of the process so far, in MiB (0 where unknown).
     pub peak_mib: f64,
 }
@@ -161,20 +164,66 @@ pub fn peak_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// CPU time this process has used so far, all threads, user and system, in seconds
+/// (0 where the system cannot tell).
+#[cfg(unix)]
+pub fn cpu_seconds() -> f64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage only writes the struct it is given, which is large enough and
+    // zero-initialised, so it is fully initialised whether or not the call succeeds.
+    let (rc, usage) = unsafe {
+        let rc = libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
+        (rc, usage.assume_init())
+    };
+    if rc != 0 {
+        return 0.0;
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
+}
+
+/// CPU time this process has used so far: unknown (0) off Unix.
+#[cfg(not(unix))]
+pub fn cpu_seconds() -> f64 {
+    0.0
+}
+
+/// When a stage began, by the wall clock and by the process's CPU time.
+#[derive(Debug, Clone, Copy)]
+pub struct Mark {
+    wall: Instant,
+    cpu: f64,
+}
+
+impl Mark {
+    /// Now.
+    pub fn now() -> Mark {
+        Mark {
+            wall: Instant::now(),
+            cpu: cpu_seconds(),
+        }
+    }
+
+    /// The figures of `stage`, begun at this mark and ending now.
+    pub fn stat(&self, stage: &'static str) -> StageStat {
+        StageStat {
+            stage,
+            seconds: self.wall.elapsed().as_secs_f64(),
+            cpu_seconds: (cpu_seconds() - self.cpu).max(0.0),
+            peak_mib: peak_mib(),
+        }
+    }
+}
+
 struct Clock {
-    start: Instant,
+    start: Mark,
     stages: Vec<StageStat>,
 }
 
 impl Clock {
     fn lap(&mut self, stage: &'static str) {
-        let now = Instant::now();
-        self.stages.push(StageStat {
-            stage,
-            seconds: (now - self.start).as_secs_f64(),
-            peak_mib: peak_mib(),
-        });
-        self.start = now;
+        self.stages.push(self.start.stat(stage));
+        self.start = Mark::now();
     }
 }
 
@@ -280,7 +329,7 @@ fn link_keeping(
     keep: bool,
 ) -> Result<Linked> {
     let mut clock = Clock {
-        start: Instant::now(),
+        start: Mark::now(),
         stages: Vec::new(),
     };
     let mut inputs = import::inputs(&opts.sources, report)?;
@@ -526,7 +575,7 @@ pub fn run(rules: &Rules, opts: &RunOptions, report: &dyn Report) -> Result<outp
     // Writing needs no match keys (the review outputs carry their own term-frequency
     // figures).
     let mut linked = link_keeping(rules, opts, report, false)?;
-    let start = Instant::now();
+    let start = Mark::now();
     let summary = output::write_all(&mut linked, rules, &opts.out, report, start)?;
     // Freeing millions of small strings takes a noticeable share of a large run; the
     // caller has its summary, so let another thread do it (the process may exit first).

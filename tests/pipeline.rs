@@ -253,6 +253,25 @@ fn summary_and_eval() {
     // e-mail or phone).
     assert_eq!(summary["rejects"], 2);
     assert_eq!(summary["records"].as_u64(), Some(79));
+    // Every stage says how long it took by the clock and on the processors, and the
+    // totals add up.
+    let stages = summary["stages"].as_array().expect("stages");
+    let names: Vec<&str> = stages.iter().filter_map(|s| s["stage"].as_str()).collect();
+    assert_eq!(names.first(), Some(&"import"));
+    assert_eq!(names.last(), Some(&"write"));
+    let total = |field: &str| -> f64 {
+        stages
+            .iter()
+            .map(|s| s[field].as_f64().expect("a number"))
+            .inspect(|v| assert!(*v >= 0.0, "{field} is negative in {stages:?}"))
+            .sum()
+    };
+    assert!((total("seconds") - summary["seconds"].as_f64().unwrap()).abs() < 1e-6);
+    let cpu = summary["cpu_seconds"].as_f64().expect("cpu_seconds");
+    assert!((total("cpu_seconds") - cpu).abs() < 1e-6);
+    if cfg!(unix) {
+        assert!(cpu > 0.0, "a run on Unix measures its CPU time");
+    }
     let o = wd
         .command(&["eval", "--json", "--truth"])
         .arg(fixture("demo/truth.csv"))

@@ -1338,24 +1338,25 @@ pub fn summary_page(l: &Linked, rules: &Rules, summary: &Summary) -> String {
         .max(1e-9);
     s.push_str(
         "<table class=\"bars\"><thead><tr><th>Stage</th><th class=\"num\">seconds</th>\
-         <th class=\"num\">peak memory</th><th class=\"bar-cell\"></th></tr></thead><tbody>\n",
+         <th class=\"num\">CPU seconds</th><th class=\"num\">peak memory</th><th class=\"bar-cell\"></th></tr></thead><tbody>\n",
     );
     for t in &summary.stages {
         let _ = writeln!(
             s,
-            "<tr><td>{}</td><td class=\"num\">{:.2}</td><td class=\"num\">{:.0} MiB</td>\
-             <td class=\"bar-cell\"><span class=\"bar\" style=\"width:{:.1}%\"></span></td></tr>",
+            "<tr><td>{}</td><td class=\"num\">{:.2}</td><td class=\"num\">{:.2}</td>\
+             <td class=\"num\">{:.0} MiB</td><td class=\"bar-cell\"><span class=\"bar\" style=\"width:{:.1}%\"></span></td></tr>",
             escape(t.stage),
             t.seconds,
+            t.cpu_seconds,
             t.peak_mib,
             t.seconds * 100.0 / max
         );
     }
     let _ = write!(
         s,
-        "</tbody></table>\n<p class=\"muted\">Total {:.2} s, peak memory {:.0} MiB.</p>\n\
-         </section>\n</main>\n</body>\n</html>\n",
-        summary.seconds, summary.peak_mib
+        "</tbody></table>\n<p class=\"muted\">Total {:.2} s ({:.2} s of CPU), peak memory \
+         {:.0} MiB.</p>\n</section>\n</main>\n</body>\n</html>\n",
+        summary.seconds, summary.cpu_seconds, summary.peak_mib
     );
     s
 }
@@ -1641,7 +1642,7 @@ mod tests {
             &rules,
             &out,
             &Silent::default(),
-            std::time::Instant::now(),
+            crate::pipeline::Mark::now(),
         )
         .expect("write");
         for name in ["review.html", "summary.html"] {

@@ -23,14 +23,13 @@ pub mod html;
 use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::Locator;
-use crate::pipeline::{peak_mib, Linked, StageStat};
+use crate::pipeline::{peak_mib, Linked, Mark, StageStat};
 use crate::report::Report;
 use crate::rules::Rules;
 use crate::score;
@@ -80,6 +79,8 @@ pub struct Summary {
     pub stages: Vec<StageStat>,
     /// Total wall time, seconds.
     pub seconds: f64,
+    /// Total CPU time of all threads, seconds.
+    pub cpu_seconds: f64,
     /// Peak memory, MiB.
     pub peak_mib: f64,
 }
@@ -315,7 +316,7 @@ pub fn write_all(
     rules: &Rules,
     out: &Path,
     report: &dyn Report,
-    start: Instant,
+    start: Mark,
 ) -> Result<Summary> {
     std::fs::create_dir_all(out).map_err(|e| {
         Error::output(
@@ -415,11 +416,7 @@ pub fn write_all(
         }
     }
     let mut stages = l.stages.clone();
-    stages.push(StageStat {
-        stage: "write",
-        seconds: start.elapsed().as_secs_f64(),
-        peak_mib: peak_mib(),
-    });
+    stages.push(start.stat("write"));
     let summary = Summary {
         out: out.display().to_string(),
         files: {
@@ -491,12 +488,11 @@ pub fn write_all(
                 })
                 .collect(),
         },
+        seconds: stages.iter().map(|s| s.seconds).sum(),
+        cpu_seconds: stages.iter().map(|s| s.cpu_seconds).sum(),
         stages,
-        seconds: 0.0,
         peak_mib: peak_mib(),
     };
-    let mut summary = summary;
-    summary.seconds = summary.stages.iter().map(|s| s.seconds).sum();
     html::write_summary(linked, rules, &summary, out)?;
     let mut f = AtomicFile::create(out, "summary.json")?;
     let path = f.path().to_path_buf();
@@ -899,8 +895,8 @@ pub fn describe(summary: &Summary) -> String {
         summary.rejects, summary.review_pairs, summary.mailable
     ));
     s.push_str(&format!(
-        "  took {:.2}s, peak memory {:.0} MiB\n",
-        summary.seconds, summary.peak_mib
+        "  took {:.2}s ({:.2}s of CPU), peak memory {:.0} MiB\n",
+        summary.seconds, summary.cpu_seconds, summary.peak_mib
     ));
     s.push_str(&format!("  outputs in {}:\n", summary.out));
     for f in &summary.files {
