@@ -20,6 +20,7 @@ use listmerge::pipeline::{self, Mark, RunOptions};
 use listmerge::report::Silent;
 use listmerge::rules::Rules;
 use listmerge::{block, generate, output, score, survive};
+use rayon::iter::ParallelIterator;
 
 fn generated(dir: &Path, records: u64) -> PathBuf {
     let opts = generate::Options { records, seed: 42 };

@@ -11,7 +11,22 @@
 //! Cost: sorting the edges, then near-constant time per edge (path halving, union by
 //! size; cannot-link lists are merged small-into-large).
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+
+/// A key that sorts weights from heaviest to lightest in the order of
+/// [`f64::total_cmp`] reversed.
+fn descending(w: f64) -> u64 {
+    let bits = w.to_bits();
+    // Negative numbers have their order reversed by flipping all bits; positive ones
+    // move above them by setting the sign bit.
+    let ascending = if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    };
+    !ascending
+}
 
 /// An edge to consider: a pair and its weight.
 #[derive(Debug, Clone, Copy)]
@@ -56,7 +71,7 @@ pub struct Clusters {
 /// weight, not a probability).
 pub fn edges(pairs: &[crate::block::CandidatePair], weights: &[f64], match_w: f64) -> Vec<Edge> {
     pairs
-        .iter()
+        .par_iter()
         .zip(weights)
         .filter(|(_, &w)| w >= match_w)
         .map(|(p, &weight)| Edge {
@@ -75,9 +90,9 @@ pub fn cannot_links<'a>(
     pairs: &'a [crate::block::CandidatePair],
     weights: &'a [f64],
     cannot_w: f64,
-) -> impl Iterator<Item = CannotLink> + 'a {
+) -> impl ParallelIterator<Item = CannotLink> + 'a {
     pairs
-        .iter()
+        .par_iter()
         .zip(weights)
         .filter(move |(_, &w)| w < cannot_w)
         .map(|(p, _)| CannotLink {
@@ -165,7 +180,7 @@ pub fn clusters(
     must: &[(u32, u32)],
     cannot: &[CannotLink],
 ) -> Clusters {
-    clusters_ordered(n, edges, must, cannot.iter().copied(), None)
+    clusters_ordered(n, edges, must, cannot.par_iter().copied(), None)
 }
 
 /// [`clusters`], with ties between edges of equal weight (and the order of must-links)
@@ -175,9 +190,9 @@ pub fn clusters(
 /// were sorted.
 pub fn clusters_ordered(
     n: usize,
-    mut edges: Vec<Edge>,
+    edges: Vec<Edge>,
     must: &[(u32, u32)],
-    cannot: impl IntoIterator<Item = CannotLink>,
+    cannot: impl ParallelIterator<Item = CannotLink>,
     order: Option<&[u64]>,
 ) -> Clusters {
     let rank = |x: u32| order.map_or(u64::from(x), |o| o[x as usize]);
@@ -197,14 +212,16 @@ pub fn clusters_ordered(
         let (ra, rb) = (root(&mut component, a), root(&mut component, b));
         component[ra as usize] = rb;
     }
+    // Each record's component root, so the cannot-links (most of the candidate pairs on
+    // large runs) are sifted on all cores with one read per record.
+    let component: Vec<u32> = (0..n as u32).map(|x| root(&mut component, x)).collect();
+    let kept: Vec<CannotLink> = cannot
+        .filter(|c| {
+            in_range(c.a, c.b) && c.a != c.b && component[c.a as usize] == component[c.b as usize]
+        })
+        .collect();
     let mut uf = UnionFind::new(n);
-    for c in cannot {
-        if !in_range(c.a, c.b)
-            || c.a == c.b
-            || root(&mut component, c.a) != root(&mut component, c.b)
-        {
-            continue;
-        }
+    for c in kept {
         uf.cannot.entry(c.a).or_default().push((c.b, c.hard));
         uf.cannot.entry(c.b).or_default().push((c.a, c.hard));
     }
@@ -244,12 +261,25 @@ pub fn clusters_ordered(
             refused.push(e);
         }
     }
-    edges.sort_unstable_by(|x, y| {
-        y.weight
-            .total_cmp(&x.weight)
-            .then_with(|| pair_rank(x.a, x.b).cmp(&pair_rank(y.a, y.b)))
-    });
-    for e in edges {
+    // Heaviest first, ties by the pair's ranks: each edge's sort key is made once
+    // (the ranks are reads far apart in memory), then sorted on all cores.
+    let mut keyed: Vec<((u64, u64, u64, u64), Edge)> = edges
+        .into_par_iter()
+        .map(|e| {
+            let (x, y, a, b) = pair_rank(e.a, e.b);
+            (
+                (
+                    descending(e.weight),
+                    x,
+                    y,
+                    u64::from(a) << 32 | u64::from(b),
+                ),
+                e,
+            )
+        })
+        .collect();
+    keyed.par_sort_unstable_by_key(|&(k, _)| k);
+    for e in keyed.into_iter().map(|(_, e)| e) {
         if !accept(&mut uf, e, false, &mut join_weight) {
             refused.push(e);
         }
@@ -297,6 +327,28 @@ mod tests {
 
     fn e(a: u32, b: u32, weight: f64) -> Edge {
         Edge { a, b, weight }
+    }
+
+    #[test]
+    fn sort_key_orders_weights_heaviest_first() {
+        let mut by_total: Vec<f64> = vec![
+            3.5,
+            -0.0,
+            f64::INFINITY,
+            -12.25,
+            0.0,
+            f64::NEG_INFINITY,
+            1e-300,
+            -1e-300,
+            f64::MAX,
+            f64::MIN,
+            7.0,
+        ];
+        let mut by_key = by_total.clone();
+        by_total.sort_by(|x, y| y.total_cmp(x));
+        by_key.sort_by_key(|&w| descending(w));
+        let bits = |v: &[f64]| v.iter().map(|w| w.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&by_key), bits(&by_total));
     }
 
     #[test]

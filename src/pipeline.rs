@@ -451,13 +451,14 @@ fn link_keeping(
     let cannot = cluster::cannot_links(&pairs.pairs, &weights, cannot_w).chain(
         decided
             .cannot
-            .iter()
+            .par_iter()
             .map(|&(a, b)| CannotLink { a, b, hard: true }),
     );
     let clusters =
         cluster::clusters_ordered(keys.len(), edges, &decided.must, cannot, Some(&order));
     let review_w = score::weight_of(rules.matching.review_threshold);
     let mut review: Vec<usize> = (0..pairs.pairs.len())
+        .into_par_iter()
         .filter(|&i| {
             let p = pairs.pairs[i];
             weights[i] >= review_w

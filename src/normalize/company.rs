@@ -229,10 +229,16 @@ fn title_case_into(token: &str, out: &mut String) {
 /// assert_eq!(fold("Grupo Bimbo, S.A.B. de C.V."), "grupo bimbo");
 /// ```
 pub fn fold(raw: &str) -> String {
-    if raw.is_empty() {
-        return String::new();
+    let mut out = String::new();
+    fold_into(raw, &mut out);
+    out
+}
+
+/// [`fold`], appended to `out`.
+pub fn fold_into(raw: &str, out: &mut String) {
+    if !raw.is_empty() {
+        super::memo_with(&FOLD_MEMO, raw, fold_uncached, |v| out.push_str(v));
     }
-    super::memo(&FOLD_MEMO, raw, fold_uncached)
 }
 
 thread_local! {

@@ -27,8 +27,8 @@ pub fn fold_into(s: &str, out: &mut String) {
         out,
     };
     if s.is_ascii() {
-        for c in s.chars() {
-            folder.push(c);
+        for b in s.bytes() {
+            folder.push(char::from(b));
         }
         return;
     }
@@ -86,8 +86,10 @@ pub fn fold_name(s: &str) -> String {
 pub fn fold_name_into(s: &str, out: &mut String) {
     let start = out.len();
     fold_into(s, out);
-    let f = &out[start..];
-    if !(f.contains("ae") || f.contains("oe") || f.contains("ue")) {
+    // Folded text is ASCII; one pass over byte pairs instead of three substring
+    // searches, as nearly every name has none of these spellings.
+    let umlaut_spelling = |w: &[u8]| w[1] == b'e' && matches!(w[0], b'a' | b'o' | b'u');
+    if !out.as_bytes()[start..].windows(2).any(umlaut_spelling) {
         return;
     }
     // Rare (only names with these spellings), so a copy of the folded part is fine.

@@ -250,7 +250,7 @@ pub fn key(c: &Contact, custom: &[(Option<u16>, crate::rules::CompareMethod)]) -
     text.extend(scratch.chars().filter(|c| *c != ' '));
     ends[FAMILY] = end(&text);
     let company_start = text.len();
-    text.push_str(&company::fold(c.company()));
+    company::fold_into(c.company(), &mut text);
     ends[COMPANY] = end(&text);
     push_without_spaces(&mut text, company_start..ends[COMPANY] as usize);
     ends[COMPANY_SQ] = end(&text);

@@ -41,16 +41,28 @@ pub(crate) fn memo<V: Clone>(
     key: &str,
     f: impl FnOnce(&str) -> V,
 ) -> V {
+    memo_with(cell, key, f, V::clone)
+}
+
+/// [`memo`], handing the remembered value to `then` instead of returning a copy: a
+/// caller that appends a memoised string to its own buffer needs no copy of it.
+pub(crate) fn memo_with<V, R>(
+    cell: &'static LocalKey<Memo<V>>,
+    key: &str,
+    f: impl FnOnce(&str) -> V,
+    then: impl FnOnce(&V) -> R,
+) -> R {
     cell.with(|m| {
         if let Some(v) = m.borrow().get(key) {
-            return v.clone();
+            return then(v);
         }
         let v = f(key);
+        let r = then(&v);
         let mut m = m.borrow_mut();
         if m.len() < MEMO_MAX {
-            m.insert(key.into(), v.clone());
+            m.insert(key.into(), v);
         }
-        v
+        r
     })
 }
 

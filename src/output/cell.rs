@@ -18,14 +18,16 @@ use std::borrow::Cow;
 /// assert_eq!(safe("Jane"), "Jane");
 /// ```
 pub fn safe(v: &str) -> Cow<'_, str> {
-    let Some(first) = v.chars().next() else {
+    // Every trigger is ASCII, so the first byte decides (a multi-byte first character
+    // is never one) and the rest of a phone number is checked byte by byte.
+    let Some(&first) = v.as_bytes().first() else {
         return Cow::Borrowed(v);
     };
     let risky = match first {
-        '=' | '@' | '\t' | '\r' | '\n' => true,
-        '+' | '-' => !v[1..]
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '(' | ')' | '-' | '.' | '/')),
+        b'=' | b'@' | b'\t' | b'\r' | b'\n' => true,
+        b'+' | b'-' => !v.as_bytes()[1..]
+            .iter()
+            .all(|&c| c.is_ascii_digit() || matches!(c, b' ' | b'(' | b')' | b'-' | b'.' | b'/')),
         _ => false,
     };
     if risky {

@@ -240,9 +240,20 @@ impl<'b> Chunk<'b> {
     }
 }
 
+/// The bytes that make a CSV field need quotes: one table load per byte instead of four
+/// comparisons, as every byte of every output cell is looked at.
+static QUOTE: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b',' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t
+};
+
 /// Appends one CSV field, quoted if it must be.
 fn push_field(buf: &mut Vec<u8>, v: &[u8]) {
-    if !v.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+    if !v.iter().any(|&b| QUOTE[usize::from(b)]) {
         buf.extend_from_slice(v);
         return;
     }
@@ -771,20 +782,26 @@ fn write_mailing(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<usiz
         "company",
         "country",
     ];
+    // Each master's address is found on all cores; then one row per deliverable
+    // address: a shared inbox goes out once, to its first master.
+    let addresses: Vec<Option<&str>> = l
+        .masters
+        .par_iter()
+        .map(|m| {
+            if m.unsubscribed {
+                None
+            } else {
+                m.mailing_email(&l.contacts)
+            }
+        })
+        .collect();
     let mut seen = rustc_hash::FxHashSet::default();
-    let mut mail: Vec<(&crate::survive::Master, &str)> = Vec::new();
-    for m in &l.masters {
-        if m.unsubscribed {
-            continue;
-        }
-        let Some(e) = m.mailing_email(&l.contacts) else {
-            continue;
-        };
-        // One row per deliverable address: a shared inbox goes out once.
-        if seen.insert(e) {
-            mail.push((m, e));
-        }
-    }
+    let mail: Vec<(&crate::survive::Master, &str)> = l
+        .masters
+        .iter()
+        .zip(addresses)
+        .filter_map(|(m, e)| e.filter(|e| seen.insert(*e)).map(|e| (m, e)))
+        .collect();
     drop(seen);
     let n = mail.len();
     write_csv(out, "mailing.csv", &header, &mail, files, |&(m, e), w| {
