@@ -8,6 +8,10 @@
 //!
 //! Both functions are idempotent. Keys are for matching only, never displayed.
 
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
+
 /// Tidies a company name for display: whitespace collapsed, and a name written in
 /// ALL CAPS turned into Title Case, except legal forms (`GMBH` → `GmbH`, `LLC`, `AG`,
 /// `S.P.A.` → `S.p.A.`), short vowel-less acronyms (`BMW`, `KPMG`) and tokens with digits.
@@ -386,9 +390,24 @@ const LEGAL_FORMS: &[&[&str]] = &[
     &["k", "k"],
 ];
 
+/// The legal forms by their last token, so a company's name is checked against the
+/// few forms that end like it instead of all of them (folding every employer of a
+/// large list spent most of its time in that scan).
+type FormsByLast = FxHashMap<&'static str, Vec<&'static [&'static str]>>;
+static FORMS_BY_LAST: LazyLock<FormsByLast> = LazyLock::new(|| {
+    let mut by_last = FormsByLast::default();
+    for form in LEGAL_FORMS {
+        if let Some(last) = form.last() {
+            by_last.entry(last).or_default().push(form);
+        }
+    }
+    by_last
+});
+
 /// The length of the longest legal form the tokens end with.
 fn legal_suffix_len(tokens: &[&str]) -> Option<usize> {
-    LEGAL_FORMS
+    FORMS_BY_LAST
+        .get(tokens.last()?)?
         .iter()
         .filter(|form| tokens.ends_with(form))
         .map(|form| form.len())

@@ -564,14 +564,20 @@ fn is_initial(text: &str) -> bool {
     letters == 1 || text.split('.').all(|run| run.chars().count() <= 1)
 }
 
+/// The word lists as sets: every token of every name is looked up in them.
+static PREFIX_SET: LazyLock<FxHashSet<&str>> = LazyLock::new(|| PREFIXES.iter().copied().collect());
+static PARTICLE_SET: LazyLock<FxHashSet<&str>> =
+    LazyLock::new(|| PARTICLES.iter().copied().collect());
+static SUFFIX_MAP: LazyLock<FxHashMap<&str, &str>> =
+    LazyLock::new(|| SUFFIXES.iter().copied().collect());
+
 fn is_suffix(text: &str) -> bool {
-    let k = key(text);
-    SUFFIXES.iter().any(|(s, _)| *s == k)
+    SUFFIX_MAP.contains_key(key(text).as_str())
 }
 
 fn is_particle(text: &str) -> bool {
     let lower: String = text.chars().flat_map(char::to_lowercase).collect();
-    PARTICLES.contains(&lower.as_str())
+    PARTICLE_SET.contains(lower.as_str())
 }
 
 fn is_connector(text: &str) -> bool {
@@ -583,7 +589,7 @@ fn count_prefixes(toks: &[Tok<'_>]) -> usize {
     let mut i = 0;
     while let Some(tok) = toks.get(i) {
         let k = key(tok.text);
-        let is_prefix = if PREFIXES.contains(&k.as_str()) {
+        let is_prefix = if PREFIX_SET.contains(k.as_str()) {
             true
         } else if AMBIGUOUS_PREFIXES.contains(&k.as_str()) {
             toks.len() - i > 2 && toks.get(i + 1).is_some_and(|t| !is_initial(t.text))
@@ -742,7 +748,7 @@ fn parse_body(toks: &[Tok<'_>], draft: &mut Draft) {
     // so that "Van Morrison" stays a given name.
     if is_particle(body[0])
         && !is_particle(body[n - 1])
-        && !PREFIXES.contains(&key(body[n - 1]).as_str())
+        && !PREFIX_SET.contains(key(body[n - 1]).as_str())
         && (!body[0].chars().any(char::is_uppercase) || (n >= 3 && is_particle(body[1])))
     {
         draft.given = body[n - 1].to_string();
@@ -892,8 +898,8 @@ fn display_suffix(text: &str) -> String {
         return text.to_string();
     }
     let k = key(text);
-    match SUFFIXES.iter().find(|(s, _)| *s == k) {
-        Some((_, display)) if !display.is_empty() => display.to_string(),
+    match SUFFIX_MAP.get(k.as_str()) {
+        Some(display) if !display.is_empty() => display.to_string(),
         _ => tidy_case(text),
     }
 }
