@@ -300,16 +300,27 @@ impl Ctx<'_> {
                 .iter()
                 .min_by(|a, b| b.3.cmp(&a.3).then_with(|| tie(a, b))),
             Survive::MostFrequent => {
-                let mut freq: FxHashMap<&str, usize> = FxHashMap::default();
-                for c in &cands {
-                    *freq.entry(c.2.as_str()).or_default() += 1;
-                }
-                cands.iter().min_by(|a, b| {
-                    freq[b.2.as_str()]
-                        .cmp(&freq[a.2.as_str()])
-                        .then(b.3.cmp(&a.3))
-                        .then_with(|| tie(a, b))
-                })
+                // How often each candidate's value occurs among them: counted pairwise
+                // for the few values of a usual master, by a table for a large one.
+                let counts: Vec<usize> = if cands.len() <= 16 {
+                    cands
+                        .iter()
+                        .map(|a| cands.iter().filter(|b| b.2 == a.2).count())
+                        .collect()
+                } else {
+                    let mut freq: FxHashMap<&str, usize> = FxHashMap::default();
+                    for c in &cands {
+                        *freq.entry(c.2.as_str()).or_default() += 1;
+                    }
+                    cands.iter().map(|c| freq[c.2.as_str()]).collect()
+                };
+                cands
+                    .iter()
+                    .zip(&counts)
+                    .min_by(|(a, na), (b, nb)| {
+                        nb.cmp(na).then(b.3.cmp(&a.3)).then_with(|| tie(a, b))
+                    })
+                    .map(|(c, _)| c)
             }
         }?;
         Some(best.1)
