@@ -543,23 +543,27 @@ impl<R: Read> Read for LineEnds<R> {
                 }
                 return Ok(0);
             }
-            let kept = if !self.pending_cr && !buf[..n].contains(&b'\r') {
-                n
-            } else {
-                // Rewrite in place: the output is never longer than the input.
-                let mut j = 0;
-                for i in 0..n {
-                    let b = buf[i];
-                    if b == b'\n' && self.pending_cr {
-                        self.pending_cr = false;
-                        continue;
-                    }
-                    self.pending_cr = b == b'\r';
-                    buf[j] = if self.pending_cr { b'\n' } else { b };
-                    j += 1;
+            // Rewrite in place (the output is never longer than the input), a run of
+            // bytes at a time between the `\r`s: a Windows file has one on every line,
+            // and reading goes through here before any core can parse.
+            let mut i = usize::from(self.pending_cr && buf[0] == b'\n');
+            self.pending_cr = false;
+            let mut j = 0;
+            while let Some(k) = memchr::memchr(b'\r', &buf[i..n]) {
+                let cr = i + k;
+                buf.copy_within(i..cr, j);
+                j += cr - i;
+                buf[j] = b'\n';
+                j += 1;
+                i = cr + 1;
+                if i == n {
+                    self.pending_cr = true;
+                } else if buf[i] == b'\n' {
+                    i += 1;
                 }
-                j
-            };
+            }
+            buf.copy_within(i..n, j);
+            let kept = j + (n - i);
             if kept > 0 {
                 self.last = Some(buf[kept - 1]);
                 return Ok(kept);
@@ -1151,6 +1155,72 @@ fn parse_block(block: &[u8], first_line: u64, delimiter: u8, plan: &Plan) -> Blo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A reader that hands out at most `step` bytes a time, to cut line ends apart.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn line_ends_become_one_newline_however_the_text_is_cut() {
+        // What LineEnds must give: every `\r\n`, `\r` and `\n` one `\n`, and a final one.
+        let reference = |text: &[u8]| -> Vec<u8> {
+            let mut out = Vec::new();
+            let mut i = 0;
+            while i < text.len() {
+                if text[i] == b'\r' {
+                    out.push(b'\n');
+                    if text.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                } else {
+                    out.push(text[i]);
+                }
+                i += 1;
+            }
+            if out.last().is_some_and(|&b| b != b'\n') {
+                out.push(b'\n');
+            }
+            out
+        };
+        let texts: [&[u8]; 8] = [
+            b"a,b\r\nc,d\r\n",
+            b"a,b\rc,d\re",
+            b"a\r\r\n\n\r\rb",
+            b"\r\n\r\n",
+            b"\n\r",
+            b"no line end",
+            b"x,\"two\r\nlines\"\r\ny,z",
+            b"",
+        ];
+        for text in texts {
+            for step in 1..=text.len().max(1) + 1 {
+                for cap in [1, 2, 3, 5, 64] {
+                    let mut r = LineEnds::new(Trickle { data: text, step });
+                    let mut got = Vec::new();
+                    let mut buf = vec![0u8; cap];
+                    loop {
+                        let n = r.read(&mut buf).expect("read");
+                        if n == 0 {
+                            break;
+                        }
+                        got.extend_from_slice(&buf[..n]);
+                    }
+                    assert_eq!(got, reference(text), "{text:?} step {step} buffer {cap}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn rows_end_outside_quotes_only() {

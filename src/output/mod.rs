@@ -261,11 +261,18 @@ fn needs_quotes(v: &[u8]) -> bool {
             return true;
         }
     }
-    chunks
-        .remainder()
-        .iter()
-        .any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    chunks.remainder().iter().any(|&b| QUOTE[usize::from(b)])
 }
+
+/// The bytes [`needs_quotes`] looks for, as a table for the last few bytes of a field.
+static QUOTE: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b',' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t
+};
 
 /// Appends one CSV field, quoted if it must be.
 fn push_field(buf: &mut Vec<u8>, v: &[u8]) {
