@@ -229,15 +229,31 @@ pub fn candidate_pairs(
     let refine_above = refine_above as usize;
     let max_block = max_block as usize;
     let window = window as usize;
-    let parts: Vec<(Vec<u64>, Vec<CappedBlock>)> = blocks
-        .par_chunks(64)
+    // A few blocks are far larger than the rest (a common name, a big employer); in a
+    // task of 64 blocks, one of them kept one core busy while the other had finished.
+    // So each large block is a task of its own, the largest first, and its passes
+    // over the corroborating values run in parallel. The order of the tasks does not
+    // show in the result: the pairs and the capped groups are sorted below.
+    type Spans = Vec<(usize, usize)>;
+    let (mut big, small): (Spans, Spans) = blocks.iter().partition(|(s, e)| e - s >= LARGE_BLOCK);
+    big.sort_unstable_by_key(|&(s, e)| (std::cmp::Reverse(e - s), s));
+    let tasks: Vec<&[(usize, usize)]> = big.chunks(1).chain(small.chunks(64)).collect();
+    let refine = Refine {
+        keys,
+        order,
+        max_block,
+        window,
+    };
+    let parts: Vec<(Vec<u64>, Vec<CappedBlock>)> = tasks
+        .par_iter()
+        .with_max_len(1)
         .map(|chunk| {
             let mut out = Vec::new();
             let mut capped = Vec::new();
             let mut group: Vec<u32> = Vec::new();
             let mut vals: Vec<(u64, u64, u64, u32)> = Vec::new();
-            let mut members: Vec<([u64; CORROBORATORS], u64, u64, u32)> = Vec::new();
-            for &(s, e) in chunk {
+            let mut members: Vec<Member> = Vec::new();
+            for &(s, e) in *chunk {
                 let block = &entries[s..e];
                 let kind = (block[0].0 >> KIND_SHIFT) as u8;
                 // Entries are sorted by sub-key, so wildcards (0) come first and equal
@@ -264,55 +280,28 @@ pub fn candidate_pairs(
                         all_pairs(&group, kind, &mut out);
                         continue;
                     }
-                    // Each member's corroborating values, once per group. Within a
-                    // run of one value, records that share more of the others sort
-                    // next to each other (`rest`); then by `order`, so the neighbours
-                    // do not depend on the input's row order.
-                    members.clear();
-                    members.extend(group.iter().map(|&id| {
-                        let all = corroborators(&keys[id as usize]);
-                        let rest = all.iter().fold(0u64, |h, &x| {
-                            h.rotate_left(7) ^ x.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-                        });
-                        (all, rest, order[id as usize], id)
-                    }));
-                    for c in 0..CORROBORATORS {
+                    refine.members(&group, &mut members);
+                    let passes = (0..CORROBORATORS)
                         // A name-sound block shares the family sound by construction,
                         // and an e-mail local part ("jsmith") mostly spells the name.
-                        if c == FAMILY_SOUND && (kind == 2 || kind == 3) {
-                            continue;
+                        .filter(|&c| !(c == FAMILY_SOUND && (kind == 2 || kind == 3)));
+                    if group.len() < LARGE_BLOCK {
+                        for c in passes {
+                            refine.pass(&members, c, kind, &mut vals, &mut out, &mut capped);
                         }
-                        vals.clear();
-                        vals.extend(
-                            members
-                                .iter()
-                                .filter(|m| m.0[c] != 0)
-                                .map(|&(all, rest, ord, id)| (all[c], rest, ord, id)),
-                        );
-                        vals.sort_unstable();
-                        let mut i = 0;
-                        while i < vals.len() {
-                            let n = vals[i..].iter().take_while(|x| x.0 == vals[i].0).count();
-                            if n > max_block {
-                                capped.push(CappedBlock {
-                                    kind,
-                                    size: n as u32,
-                                    example: vals[i].3,
-                                });
-                            } else if n >= 2 {
-                                // Every record meets only its `window` nearest
-                                // neighbours in the order above, so the work stays
-                                // linear. A run is a common combination (a frequent
-                                // name in a big city), and a wider window adds mostly
-                                // pairs of different people.
-                                let run = &vals[i..i + n];
-                                for (x, a) in run.iter().enumerate() {
-                                    for b in run.iter().skip(x + 1).take(window) {
-                                        push_pair(a.3, b.3, kind, &mut out);
-                                    }
-                                }
-                            }
-                            i += n;
+                    } else {
+                        let done: Vec<(Vec<u64>, Vec<CappedBlock>)> = passes
+                            .collect::<Vec<_>>()
+                            .into_par_iter()
+                            .map(|c| {
+                                let (mut o, mut cap) = (Vec::new(), Vec::new());
+                                refine.pass(&members, c, kind, &mut Vec::new(), &mut o, &mut cap);
+                                (o, cap)
+                            })
+                            .collect();
+                        for (o, cap) in done {
+                            out.extend(o);
+                            capped.extend(cap);
                         }
                     }
                 }
@@ -352,6 +341,81 @@ pub fn candidate_pairs(
         pairs,
         capped,
         blocks: n_blocks,
+    }
+}
+
+/// Blocks at least this large are a task of their own, with their passes over the
+/// corroborating values in parallel.
+const LARGE_BLOCK: usize = 2048;
+
+/// A member of a large group: its corroborating values, a hash of them all, its
+/// tie-breaking order, and its id.
+type Member = ([u64; CORROBORATORS], u64, u64, u32);
+
+/// What pairing inside a large group reads.
+struct Refine<'a> {
+    keys: &'a [MatchKey],
+    order: &'a [u64],
+    max_block: usize,
+    window: usize,
+}
+
+impl Refine<'_> {
+    /// Each member's corroborating values, once per group. Within a run of one value,
+    /// records that share more of the others sort next to each other (`rest`); then by
+    /// `order`, so the neighbours do not depend on the input's row order.
+    fn members(&self, group: &[u32], members: &mut Vec<Member>) {
+        members.clear();
+        members.extend(group.iter().map(|&id| {
+            let all = corroborators(&self.keys[id as usize]);
+            let rest = all.iter().fold(0u64, |h, &x| {
+                h.rotate_left(7) ^ x.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            });
+            (all, rest, self.order[id as usize], id)
+        }));
+    }
+
+    /// The pairs of a large group that share corroborating value `c`.
+    fn pass(
+        &self,
+        members: &[Member],
+        c: usize,
+        kind: u8,
+        vals: &mut Vec<(u64, u64, u64, u32)>,
+        out: &mut Vec<u64>,
+        capped: &mut Vec<CappedBlock>,
+    ) {
+        vals.clear();
+        vals.extend(
+            members
+                .iter()
+                .filter(|m| m.0[c] != 0)
+                .map(|&(all, rest, ord, id)| (all[c], rest, ord, id)),
+        );
+        vals.sort_unstable();
+        let mut i = 0;
+        while i < vals.len() {
+            let n = vals[i..].iter().take_while(|x| x.0 == vals[i].0).count();
+            if n > self.max_block {
+                capped.push(CappedBlock {
+                    kind,
+                    size: n as u32,
+                    example: vals[i].3,
+                });
+            } else if n >= 2 {
+                // Every record meets only its `window` nearest neighbours in the order
+                // above, so the work stays linear. A run is a common combination (a
+                // frequent name in a big city), and a wider window adds mostly pairs
+                // of different people.
+                let run = &vals[i..i + n];
+                for (x, a) in run.iter().enumerate() {
+                    for b in run.iter().skip(x + 1).take(self.window) {
+                        push_pair(a.3, b.3, kind, out);
+                    }
+                }
+            }
+            i += n;
+        }
     }
 }
 
@@ -395,6 +459,78 @@ fn unpack(p: u64) -> CandidatePair {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A large block (many records with one switchboard number) is paired on both
+    /// cores, one pass per corroborating value; the pairs and the capped groups must be
+    /// those of the passes run one after another, on any number of threads.
+    #[test]
+    fn large_block_gives_the_pairs_of_its_passes_run_in_turn() {
+        use crate::normalize::keys::PhoneKey;
+        let n = LARGE_BLOCK + 952;
+        let keys: Vec<MatchKey> = (0..n as u64)
+            .map(|i| {
+                let mut k = MatchKey::default();
+                k.phones = Box::new([PhoneKey {
+                    national: 301_555_0100,
+                    generic: false,
+                }]);
+                // Seven employers (about 430 staff each, more than the cap below), 23
+                // cities (about 130 each), and some without a postcode.
+                k.company_h = 1 + i % 7;
+                k.city_h = 100 + i % 23;
+                k.postcode_h = if i % 3 == 0 { 0 } else { 1000 + i % 401 };
+                k
+            })
+            .collect();
+        let order: Vec<u64> = (0..n as u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect();
+        let (max_block, window) = (300, 4);
+
+        let refine = Refine {
+            keys: &keys,
+            order: &order,
+            max_block,
+            window,
+        };
+        let group: Vec<u32> = (0..n as u32).collect();
+        let mut members = Vec::new();
+        refine.members(&group, &mut members);
+        let (mut raw, mut capped_want) = (Vec::new(), Vec::new());
+        for c in 0..CORROBORATORS {
+            refine.pass(&members, c, 1, &mut Vec::new(), &mut raw, &mut capped_want);
+        }
+        raw.sort_unstable();
+        raw.dedup();
+        let want: Vec<CandidatePair> = raw.into_iter().map(unpack).collect();
+        let mut capped_want: Vec<(u32, u32)> =
+            capped_want.iter().map(|c| (c.size, c.example)).collect();
+        capped_want.sort_unstable();
+        assert_eq!(capped_want.len(), 7, "each employer is over the cap");
+        assert!(want.len() > n, "{} pairs", want.len());
+
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("pool");
+            let got = pool.install(|| {
+                candidate_pairs(
+                    &keys,
+                    &order,
+                    max_block as u32,
+                    16,
+                    window as u32,
+                    &crate::report::Silent::default(),
+                )
+            });
+            assert_eq!(got.pairs, want, "{threads} thread(s)");
+            let mut capped: Vec<(u32, u32)> =
+                got.capped.iter().map(|c| (c.size, c.example)).collect();
+            capped.sort_unstable();
+            assert_eq!(capped, capped_want, "{threads} thread(s)");
+        }
+    }
 
     #[test]
     fn packed_pairs_sort_like_candidate_pairs_and_unpack_whole() {

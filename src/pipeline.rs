@@ -454,8 +454,18 @@ fn link_keeping(
             .par_iter()
             .map(|&(a, b)| CannotLink { a, b, hard: true }),
     );
-    let clusters =
-        cluster::clusters_ordered(keys.len(), edges, &decided.must, cannot, Some(&order));
+    // The summary of the weights is worked out on the other core while the clusters
+    // are united, which is mostly one long sequential pass.
+    let (clusters, weight_summary) = rayon::join(
+        || cluster::clusters_ordered(keys.len(), edges, &decided.must, cannot, Some(&order)),
+        || {
+            output::html::WeightSummary::of(
+                &weights,
+                rules.matching.match_threshold,
+                rules.matching.review_threshold,
+            )
+        },
+    );
     let review_w = score::weight_of(rules.matching.review_threshold);
     let mut review: Vec<usize> = (0..pairs.pairs.len())
         .into_par_iter()
@@ -496,14 +506,9 @@ fn link_keeping(
     }
     review.sort_by(|&x, &y| weights[y].total_cmp(&weights[x]).then(x.cmp(&y)));
     let review = review
-        .into_iter()
+        .into_par_iter()
         .map(|i| ReviewPair::new(&model, &pairs.pairs, &comparisons, &keys, i))
         .collect();
-    let weight_summary = output::html::WeightSummary::of(
-        &weights,
-        rules.matching.match_threshold,
-        rules.matching.review_threshold,
-    );
     // Writing reads the pairs and their weights only for `matches.csv` (the review
     // pairs carry their own): 20 bytes a pair that would otherwise stay through
     // survivorship and writing (1.5 GB at 10M records).

@@ -130,13 +130,9 @@ fn splitmix(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// How often two random records share a given name, and a family name, exactly:
-/// the baseline the term-frequency adjustment compares a name's own frequency with.
-///
-/// The pairs are drawn from the sorted list of name hashes rather than by record
-/// number, so the estimate (and every weight after it) is the same however the input
-/// rows are ordered.
-fn random_name_rates(keys: &[MatchKey], rules: &Matching) -> (f64, f64) {
+/// Every record's given-name and family-name hashes (missing names left out), each
+/// list sorted.
+fn sorted_names(keys: &[MatchKey]) -> (Vec<u64>, Vec<u64>) {
     let mut given: Vec<u64> = keys.iter().map(|k| k.given_h).filter(|&h| h != 0).collect();
     let mut family: Vec<u64> = keys
         .iter()
@@ -145,6 +141,26 @@ fn random_name_rates(keys: &[MatchKey], rules: &Matching) -> (f64, f64) {
         .collect();
     given.par_sort_unstable();
     family.par_sort_unstable();
+    (given, family)
+}
+
+/// How many records have each name hash, from the sorted list: one entry per run, so
+/// no counter is looked up once per record.
+fn frequencies(sorted: &[u64]) -> FxHashMap<u64, u32> {
+    let mut counts = FxHashMap::default();
+    for run in sorted.chunk_by(|a, b| a == b) {
+        counts.insert(run[0], u32::try_from(run.len()).unwrap_or(u32::MAX));
+    }
+    counts
+}
+
+/// How often two random records share a given name, and a family name, exactly:
+/// the baseline the term-frequency adjustment compares a name's own frequency with.
+///
+/// The pairs are drawn from the sorted list of name hashes rather than by record
+/// number, so the estimate (and every weight after it) is the same however the input
+/// rows are ordered.
+fn random_name_rates(given: &[u64], family: &[u64], rules: &Matching) -> (f64, f64) {
     let sample = |hashes: &[u64], salt: u64| -> (f64, f64) {
         let n = hashes.len() as u64;
         if n < 2 {
@@ -172,8 +188,8 @@ fn random_name_rates(keys: &[MatchKey], rules: &Matching) -> (f64, f64) {
             })
             .reduce(|| (0.0, 0.0), |x, y| (x.0 + y.0, x.1 + y.1))
     };
-    let (given_seen, given_equal) = sample(&given, 0);
-    let (family_seen, family_equal) = sample(&family, 0x5EED);
+    let (given_seen, given_equal) = sample(given, 0);
+    let (family_seen, family_equal) = sample(family, 0x5EED);
     let names = [given_seen, given_equal, family_seen, family_equal];
     let rate = |eq: f64, seen: f64| (eq + 0.5) / (seen + 1.0);
     (rate(names[1], names[0]), rate(names[3], names[2]))
@@ -343,13 +359,35 @@ pub fn model(
 ) -> Model {
     let nfields = FIELDS.len() + custom.len();
     let methods: Vec<CompareMethod> = custom.iter().map(|(_, m)| *m).collect();
-    let (given_rate, family_rate) = random_name_rates(keys, rules);
+    let (given, family) = sorted_names(keys);
+    let (given_rate, family_rate) = random_name_rates(&given, &family, rules);
 
     let nkinds = crate::block::KINDS.len();
-    let mut counts: FxHashMap<(u8, u64), f64> = FxHashMap::default();
-    for (c, k) in comparisons.iter().zip(kinds) {
-        *counts.entry((*k, c.0)).or_default() += 1.0;
-    }
+    // The distinct comparison patterns with their counts, and the name frequencies, on
+    // both cores. The counts are whole numbers, so their sums do not depend on how
+    // the pairs were shared out.
+    let (counts, (given_tf, family_tf)) = rayon::join(
+        || {
+            comparisons
+                .par_iter()
+                .zip(kinds)
+                .fold(
+                    FxHashMap::default,
+                    |mut m: FxHashMap<(u8, u64), f64>, (c, k)| {
+                        *m.entry((*k, c.0)).or_default() += 1.0;
+                        m
+                    },
+                )
+                .reduce(FxHashMap::default, |mut a, b| {
+                    for (k, n) in b {
+                        *a.entry(k).or_default() += n;
+                    }
+                    a
+                })
+        },
+        || rayon::join(|| frequencies(&given), || frequencies(&family)),
+    );
+    drop((given, family));
     let mut by_kind: Vec<Vec<(Comparison, f64)>> = vec![Vec::new(); nkinds];
     for ((k, p), n) in counts {
         by_kind[k as usize].push((Comparison(p), n));
@@ -402,16 +440,6 @@ pub fn model(
             m: m[f].clone(),
         })
         .collect();
-    let mut given_tf: FxHashMap<u64, u32> = FxHashMap::default();
-    let mut family_tf: FxHashMap<u64, u32> = FxHashMap::default();
-    for k in keys {
-        if k.given_h != 0 {
-            *given_tf.entry(k.given_h).or_default() += 1;
-        }
-        if k.family_h != 0 {
-            *family_tf.entry(k.family_h).or_default() += 1;
-        }
-    }
     Model {
         fields,
         kinds,

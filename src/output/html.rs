@@ -174,24 +174,47 @@ pub struct Estimate {
 /// assert!((e.recall.unwrap() - 0.8).abs() < 1e-9);
 /// ```
 pub fn estimate(probabilities: impl IntoIterator<Item = f64>, threshold: f64) -> Estimate {
-    let (mut above, mut sum_above, mut sum_all) = (0usize, 0.0, 0.0);
+    let mut t = Tally::default();
     for p in probabilities {
+        t.add(p, threshold);
+    }
+    t.estimate(threshold)
+}
+
+/// The running sums behind an [`Estimate`].
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    above: usize,
+    sum_above: f64,
+    sum_all: f64,
+}
+
+impl Tally {
+    fn add(&mut self, p: f64, threshold: f64) {
         if p.is_nan() {
-            continue;
+            return;
         }
-        sum_all += p;
+        self.sum_all += p;
         if p >= threshold {
-            above += 1;
-            sum_above += p;
+            self.above += 1;
+            self.sum_above += p;
         }
     }
-    Estimate {
-        threshold,
-        pairs_above: above,
-        expected_true_above: sum_above,
-        expected_true_all: sum_all,
-        precision: (above > 0).then(|| sum_above / above as f64),
-        recall: (sum_all > 0.0).then(|| sum_above / sum_all),
+
+    fn estimate(&self, threshold: f64) -> Estimate {
+        let Tally {
+            above,
+            sum_above,
+            sum_all,
+        } = *self;
+        Estimate {
+            threshold,
+            pairs_above: above,
+            expected_true_above: sum_above,
+            expected_true_all: sum_all,
+            precision: (above > 0).then(|| sum_above / above as f64),
+            recall: (sum_all > 0.0).then(|| sum_above / sum_all),
+        }
     }
 }
 
@@ -222,17 +245,26 @@ impl WeightSummary {
         let match_w = score::weight_of(match_t);
         let mut bins = [0usize; BINS];
         let mut range: Option<(f64, f64)> = None;
-        for &w in weights.iter().filter(|w| w.is_finite()) {
-            let b = (w.floor().clamp(WEIGHT_MIN, WEIGHT_MAX - 1.0) - WEIGHT_MIN) as usize;
-            bins[b.min(BINS - 1)] += 1;
-            range = Some(range.map_or((w, w), |(lo, hi)| (lo.min(w), hi.max(w))));
+        let mut matched = 0;
+        let (mut at_match, mut at_review) = (Tally::default(), Tally::default());
+        // One pass, one probability a pair: millions of pairs on large runs, and the
+        // sums are taken in the pairs' order, as `estimate` takes them.
+        for &w in weights {
+            if w.is_finite() {
+                let b = (w.floor().clamp(WEIGHT_MIN, WEIGHT_MAX - 1.0) - WEIGHT_MIN) as usize;
+                bins[b.min(BINS - 1)] += 1;
+                range = Some(range.map_or((w, w), |(lo, hi)| (lo.min(w), hi.max(w))));
+            }
+            matched += usize::from(w >= match_w);
+            let p = score::probability(w);
+            at_match.add(p, match_t);
+            at_review.add(p, review_t);
         }
-        let probabilities = || weights.iter().map(|w| score::probability(*w));
         WeightSummary {
             pairs: weights.len(),
-            matched: weights.iter().filter(|w| **w >= match_w).count(),
-            at_match: estimate(probabilities(), match_t),
-            at_review: estimate(probabilities(), review_t),
+            matched,
+            at_match: at_match.estimate(match_t),
+            at_review: at_review.estimate(review_t),
             bins,
             range,
         }
