@@ -168,7 +168,7 @@ pub(crate) fn read(path: &Path, spec: &SourceSpec, sink: &mut Sink<'_>) -> Resul
         .get(usize::try_from(pos.byte()).unwrap_or(usize::MAX)..)
         .unwrap_or(&[])
         .to_vec();
-    let per_window = rayon::current_num_threads().max(1) * 2;
+    let per_window = rayon::current_num_threads().max(1) * 8;
     let read_window = |blocks: &mut Blocks<Box<dyn Read + Send>>,
                        window: &mut Vec<(Vec<u8>, u64)>|
      -> Result<()> {
@@ -1007,7 +1007,7 @@ fn classify(plan: &Plan, rec: &ByteRecord, line: u32, lossy: &mut bool) -> Parse
 // Blocks of whole rows, for parallel parsing
 
 /// Bytes per block handed to one core.
-const BLOCK: usize = 4 << 20;
+const BLOCK: usize = 1 << 20;
 
 /// Reads the (decoded, line-end-normalised) stream in blocks that end on a row
 /// boundary, so each block can be parsed on its own. The boundary is found with the
