@@ -471,7 +471,7 @@ mod tests {
             .map(|i| {
                 let mut k = MatchKey::default();
                 k.phones = Box::new([PhoneKey {
-                    national: 301_555_0100,
+                    national: 3_015_550_100,
                     generic: false,
                 }]);
                 // Seven employers (about 430 staff each, more than the cap below), 23

@@ -41,3 +41,30 @@ pub mod eval;
 pub mod explain;
 pub mod generate;
 pub mod inspect;
+
+/// A hint to load the cache line at `p`, without waiting for it. The stages that
+/// visit records in an order unrelated to where they lie in memory (the pair loop,
+/// survivorship, the outputs) ask for the records a few steps ahead, so that those
+/// loads overlap the work on the current one. Elsewhere than x86-64 it does nothing.
+#[inline(always)]
+pub(crate) fn prefetch(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint. It never faults and never reads memory into
+    // the program, whatever the address (null, dangling or unmapped), and SSE is part
+    // of every x86-64 processor.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// [`prefetch`] for every cache line of `value` itself (not what it points to).
+#[inline(always)]
+pub(crate) fn prefetch_value<T>(value: &T) {
+    let p: *const u8 = (value as *const T).cast();
+    for line in (0..std::mem::size_of::<T>()).step_by(64) {
+        prefetch(p.wrapping_add(line));
+    }
+}

@@ -605,6 +605,18 @@ impl Contact {
         self.unsubscribed
     }
 
+    /// Asks the processor to start loading this contact, without waiting for it.
+    pub(crate) fn prefetch(&self) {
+        crate::prefetch_value(self);
+    }
+
+    /// Asks the processor to start loading this contact's text, e-mails and phones.
+    pub(crate) fn prefetch_heap(&self) {
+        crate::prefetch(self.text.as_ptr());
+        crate::prefetch(self.emails.as_ptr().cast());
+        crate::prefetch(self.phones.as_ptr().cast());
+    }
+
     /// Address bounced.
     pub fn bounced(&self) -> bool {
         self.bounced

@@ -23,21 +23,6 @@ pub fn hash(s: &str) -> u64 {
     }
 }
 
-/// A hint to load the cache line at `p`. Elsewhere than x86-64 it does nothing.
-#[inline(always)]
-fn prefetch(p: *const u8) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is only a hint. It never faults and never reads memory into
-    // the program, whatever the address (null, dangling or unmapped), and SSE is part
-    // of every x86-64 processor.
-    unsafe {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch::<_MM_HINT_T0>(p.cast());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
-
 /// One e-mail address's keys.
 #[derive(Debug, Clone)]
 pub struct EmailKey {
@@ -152,17 +137,14 @@ impl MatchKey {
     /// Asks the processor to start loading this key, without waiting for it: see
     /// `pipeline::map_pairs`.
     pub fn prefetch(&self) {
-        let p: *const u8 = (self as *const Self).cast();
-        for line in (0..std::mem::size_of::<Self>()).step_by(64) {
-            prefetch(p.wrapping_add(line));
-        }
+        crate::prefetch_value(self);
     }
 
     /// Asks the processor to start loading this key's strings, e-mails and phones.
     pub fn prefetch_heap(&self) {
-        prefetch(self.text.as_ptr());
-        prefetch(self.emails.as_ptr().cast());
-        prefetch(self.phones.as_ptr().cast());
+        crate::prefetch(self.text.as_ptr());
+        crate::prefetch(self.emails.as_ptr().cast());
+        crate::prefetch(self.phones.as_ptr().cast());
     }
 
     /// The first given token.

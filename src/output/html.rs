@@ -419,27 +419,13 @@ fn round(x: f64, places: i32) -> f64 {
 
 fn full_name(c: &Contact) -> String {
     let n = c.name();
-    [n.prefix, n.given, n.middle, n.family, n.suffix]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    super::join_present(&[n.prefix, n.given, n.middle, n.family, n.suffix], " ")
 }
 
 fn address_text(c: &Contact) -> String {
     let a = c.address();
-    let town = [a.postcode, a.city]
-        .iter()
-        .filter(|s| !s.is_empty())
-        .copied()
-        .collect::<Vec<_>>()
-        .join(" ");
-    [a.street, town.as_str(), a.region, a.country]
-        .iter()
-        .filter(|s| !s.is_empty())
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ")
+    let town = super::join_present(&[a.postcode, a.city], " ");
+    super::join_present(&[a.street, &town, a.region, a.country], ", ")
 }
 
 fn phone_text(p: &crate::model::Phone) -> String {

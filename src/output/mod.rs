@@ -298,12 +298,17 @@ const CHUNK_ITEMS: usize = 4096;
 /// Writes `name` atomically: the header, then `emit`'s rows for each item in order.
 /// Items are formatted on all cores a batch at a time, so memory stays bounded by a
 /// batch of formatted text, not the whole file.
+///
+/// `ahead` is called for the items a few places further on, first with
+/// [`Ahead::Records`], later with [`Ahead::Heap`], to ask for what `emit` will read (see
+/// `crate::prefetch`).
 fn write_csv<T: Sync>(
     out: &Path,
     name: &str,
     header: &[&str],
     items: &[T],
     files: &mut Vec<String>,
+    ahead: impl Fn(&T, Ahead) + Sync,
     emit: impl Fn(&T, &mut Chunk) + Sync,
 ) -> Result<()> {
     let mut f = AtomicFile::create(out, name)?;
@@ -322,7 +327,13 @@ fn write_csv<T: Sync>(
             .zip(batch.par_chunks(CHUNK_ITEMS))
             .for_each(|(buf, items)| {
                 let mut c = Chunk::new(buf);
-                for it in items {
+                for (i, it) in items.iter().enumerate() {
+                    if let Some(next) = items.get(i + AHEAD) {
+                        ahead(next, Ahead::Records);
+                    }
+                    if let Some(next) = items.get(i + AHEAD_HEAP) {
+                        ahead(next, Ahead::Heap);
+                    }
                     emit(it, &mut c);
                 }
             });
@@ -334,6 +345,45 @@ fn write_csv<T: Sync>(
     let p = f.commit()?;
     files.push(p.display().to_string());
     Ok(())
+}
+
+/// How many items ahead [`write_csv`] asks for an item's records, and then for what
+/// they point to.
+const AHEAD: usize = 8;
+const AHEAD_HEAP: usize = 4;
+
+/// What [`write_csv`]'s `ahead` is asked to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ahead {
+    /// The records themselves (contacts, raw records, stable keys, masters).
+    Records,
+    /// What they point to (their text), once they have arrived.
+    Heap,
+}
+
+/// Asks for what formatting master `m` reads of its members: their contacts, raw
+/// records (for the locator) and stable keys.
+fn prefetch_master(l: &Linked, m: &crate::survive::Master, a: Ahead) {
+    for &r in m.members.iter() {
+        let r = r as usize;
+        match a {
+            Ahead::Records => {
+                l.contacts[r].prefetch();
+                crate::prefetch_value(&l.inputs.records[r]);
+                crate::prefetch_value(&l.record_keys[r]);
+            }
+            Ahead::Heap => {
+                l.contacts[r].prefetch_heap();
+                crate::prefetch(l.record_keys[r].as_ptr());
+            }
+        }
+    }
+}
+
+/// The parts that are not empty, joined by `sep`.
+pub(crate) fn join_present(parts: &[&str], sep: &str) -> String {
+    let present: Vec<&str> = parts.iter().copied().filter(|s| !s.is_empty()).collect();
+    present.join(sep)
 }
 
 fn fmt_w(w: f64) -> String {
@@ -597,7 +647,8 @@ fn write_master(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
         header.push(unique_name(&header, &l.inputs.custom_fields[i as usize]));
     }
     let h: Vec<&str> = header.iter().map(String::as_str).collect();
-    write_csv(out, "master.csv", &h, &l.masters, files, |m, w| {
+    let ahead = |m: &crate::survive::Master, a| prefetch_master(l, m, a);
+    write_csv(out, "master.csv", &h, &l.masters, files, ahead, |m, w| {
         let m = m.view(&l.contacts);
         let name = m.name.map(|v| v.value);
         let addr = m.address.map(|v| v.value);
@@ -683,77 +734,66 @@ fn write_provenance(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<(
         "row",
         "record_key",
     ];
-    write_csv(out, "provenance.csv", &header, &l.masters, files, |m, w| {
-        let m = m.view(&l.contacts);
-        let mut put = |field: &str, value: &str, from: u32| {
-            if value.is_empty() {
-                return;
+    let ahead = |m: &crate::survive::Master, a| prefetch_master(l, m, a);
+    write_csv(
+        out,
+        "provenance.csv",
+        &header,
+        &l.masters,
+        files,
+        ahead,
+        |m, w| {
+            let m = m.view(&l.contacts);
+            let mut put = |field: &str, value: &str, from: u32| {
+                if value.is_empty() {
+                    return;
+                }
+                let r = &l.inputs.records[from as usize];
+                let loc = &r.locator;
+                let mut row = itoa::Buffer::new();
+                w.row(&[
+                    m.id,
+                    field,
+                    value,
+                    &l.inputs.sources[r.source.0 as usize].name,
+                    &l.inputs.files[loc.file.0 as usize].path,
+                    loc.sheet.as_deref().unwrap_or(""),
+                    row.format(loc.row),
+                    &l.record_keys[from as usize],
+                ]);
+            };
+            if let Some(n) = &m.name {
+                let v = &n.value;
+                let full = join_present(&[v.prefix, v.given, v.middle, v.family, v.suffix], " ");
+                put("name", &full, n.from);
             }
-            let r = &l.inputs.records[from as usize];
-            let loc = &r.locator;
-            let mut row = itoa::Buffer::new();
-            w.row(&[
-                m.id,
-                field,
-                value,
-                &l.inputs.sources[r.source.0 as usize].name,
-                &l.inputs.files[loc.file.0 as usize].path,
-                loc.sheet.as_deref().unwrap_or(""),
-                row.format(loc.row),
-                &l.record_keys[from as usize],
-            ]);
-        };
-        if let Some(n) = &m.name {
-            let full = [
-                &n.value.prefix,
-                &n.value.given,
-                &n.value.middle,
-                &n.value.family,
-                &n.value.suffix,
-            ]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .map(|s| **s)
-            .collect::<Vec<_>>()
-            .join(" ");
-            put("name", &full, n.from);
-        }
-        for (field, v) in [
-            ("company", &m.company),
-            ("title", &m.title),
-            ("website", &m.website),
-            ("birthday", &m.birthday),
-            ("notes", &m.notes),
-        ] {
-            if let Some(v) = v {
-                put(field, v.value, v.from);
+            for (field, v) in [
+                ("company", &m.company),
+                ("title", &m.title),
+                ("website", &m.website),
+                ("birthday", &m.birthday),
+                ("notes", &m.notes),
+            ] {
+                if let Some(v) = v {
+                    put(field, v.value, v.from);
+                }
             }
-        }
-        if let Some(a) = &m.address {
-            let text = [
-                &a.value.street,
-                &a.value.postcode,
-                &a.value.city,
-                &a.value.region,
-                &a.value.country,
-            ]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .map(|s| **s)
-            .collect::<Vec<_>>()
-            .join(", ");
-            put("address", &text, a.from);
-        }
-        for (e, _) in m.emails() {
-            put("email", e.value, e.from);
-        }
-        for p in m.phones() {
-            put("phone", &p.value.number, p.from);
-        }
-        for (i, v) in m.custom() {
-            put(&l.inputs.custom_fields[i as usize], v.value, v.from);
-        }
-    })
+            if let Some(a) = &m.address {
+                let v = &a.value;
+                let text = join_present(&[v.street, v.postcode, v.city, v.region, v.country], ", ");
+                put("address", &text, a.from);
+            }
+            for (e, _) in m.emails() {
+                put("email", e.value, e.from);
+            }
+            for p in m.phones() {
+                put("phone", &p.value.number, p.from);
+            }
+            for (i, v) in m.custom() {
+                put(&l.inputs.custom_fields[i as usize], v.value, v.from);
+            }
+        },
+    )
 }
 
 fn write_xref(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
@@ -770,7 +810,15 @@ fn write_xref(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
         "match_probability",
     ];
     let ids: Vec<usize> = (0..l.inputs.records.len()).collect();
-    write_csv(out, "xref.csv", &header, &ids, files, |&id, w| {
+    // Records are written in order; their masters lie anywhere.
+    let ahead = |&id: &usize, a| {
+        let m = &l.masters[l.clusters.of[id] as usize];
+        match a {
+            Ahead::Records => crate::prefetch_value(m),
+            Ahead::Heap => crate::prefetch(m.id.as_ptr()),
+        }
+    };
+    write_csv(out, "xref.csv", &header, &ids, files, ahead, |&id, w| {
         let r = &l.inputs.records[id];
         let m = &l.masters[l.clusters.of[id] as usize];
         let jw = l.clusters.join_weight[id];
@@ -827,21 +875,30 @@ fn write_mailing(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<usiz
         .collect();
     drop(seen);
     let n = mail.len();
-    write_csv(out, "mailing.csv", &header, &mail, files, |&(m, e), w| {
-        let m = m.view(&l.contacts);
-        let name = m.name.map(|v| v.value);
-        let country = m
-            .address
-            .map_or("", |a| a.value.country_code.unwrap_or(a.value.country));
-        w.row(&[
-            m.id,
-            e,
-            name.map_or("", |n| n.given),
-            name.map_or("", |n| n.family),
-            m.company.map_or("", |c| c.value),
-            country,
-        ]);
-    })?;
+    let ahead = |&(m, _): &(&crate::survive::Master, &str), a| prefetch_master(l, m, a);
+    write_csv(
+        out,
+        "mailing.csv",
+        &header,
+        &mail,
+        files,
+        ahead,
+        |&(m, e), w| {
+            let m = m.view(&l.contacts);
+            let name = m.name.map(|v| v.value);
+            let country = m
+                .address
+                .map_or("", |a| a.value.country_code.unwrap_or(a.value.country));
+            w.row(&[
+                m.id,
+                e,
+                name.map_or("", |n| n.given),
+                name.map_or("", |n| n.family),
+                m.company.map_or("", |c| c.value),
+                country,
+            ]);
+        },
+    )?;
     Ok(n)
 }
 
