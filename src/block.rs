@@ -234,8 +234,17 @@ pub fn candidate_pairs(
     // So each large block is a task of its own, the largest first, and its passes
     // over the corroborating values run in parallel. The order of the tasks does not
     // show in the result: the pairs and the capped groups are sorted below.
-    type Spans = Vec<(usize, usize)>;
-    let (mut big, small): (Spans, Spans) = blocks.iter().partition(|(s, e)| e - s >= LARGE_BLOCK);
+    // The large blocks are moved to the front in place: a copy of the list of blocks
+    // (millions of them) would add to the stage's peak of memory.
+    let mut n_big = 0;
+    for i in 0..blocks.len() {
+        let (s, e) = blocks[i];
+        if e - s >= LARGE_BLOCK {
+            blocks.swap(i, n_big);
+            n_big += 1;
+        }
+    }
+    let (big, small) = blocks.split_at_mut(n_big);
     big.sort_unstable_by_key(|&(s, e)| (std::cmp::Reverse(e - s), s));
     let tasks: Vec<&[(usize, usize)]> = big.chunks(1).chain(small.chunks(64)).collect();
     let refine = Refine {
