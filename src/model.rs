@@ -617,6 +617,17 @@ impl Contact {
         crate::prefetch(self.phones.as_ptr().cast());
     }
 
+    /// Asks the processor to start loading the text of this contact's e-mail addresses
+    /// and phone numbers (after [`Contact::prefetch_heap`] has brought their lists).
+    pub(crate) fn prefetch_strings(&self) {
+        for e in self.emails.iter() {
+            crate::prefetch(e.address.as_ptr());
+        }
+        for p in self.phones.iter() {
+            crate::prefetch(p.number.as_ptr());
+        }
+    }
+
     /// Address bounced.
     pub fn bounced(&self) -> bool {
         self.bounced

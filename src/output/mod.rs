@@ -334,6 +334,9 @@ fn write_csv<T: Sync>(
                     if let Some(next) = items.get(i + AHEAD_HEAP) {
                         ahead(next, Ahead::Heap);
                     }
+                    if let Some(next) = items.get(i + AHEAD_STRINGS) {
+                        ahead(next, Ahead::Strings);
+                    }
                     emit(it, &mut c);
                 }
             });
@@ -347,10 +350,11 @@ fn write_csv<T: Sync>(
     Ok(())
 }
 
-/// How many items ahead [`write_csv`] asks for an item's records, and then for what
-/// they point to.
-const AHEAD: usize = 8;
-const AHEAD_HEAP: usize = 4;
+/// How many items ahead [`write_csv`] asks for an item's records, then for what they
+/// point to, then for the e-mail and phone strings those point to.
+const AHEAD: usize = 12;
+const AHEAD_HEAP: usize = 8;
+const AHEAD_STRINGS: usize = 4;
 
 /// What [`write_csv`]'s `ahead` is asked to load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -359,6 +363,8 @@ enum Ahead {
     Records,
     /// What they point to (their text), once they have arrived.
     Heap,
+    /// A contact's e-mail and phone strings, once its lists of them have arrived.
+    Strings,
 }
 
 /// Asks for what formatting master `m` reads of its members: their contacts, raw
@@ -376,6 +382,7 @@ fn prefetch_master(l: &Linked, m: &crate::survive::Master, a: Ahead) {
                 l.contacts[r].prefetch_heap();
                 crate::prefetch(l.record_keys[r].as_ptr());
             }
+            Ahead::Strings => l.contacts[r].prefetch_strings(),
         }
     }
 }
@@ -816,6 +823,7 @@ fn write_xref(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
         match a {
             Ahead::Records => crate::prefetch_value(m),
             Ahead::Heap => crate::prefetch(m.id.as_ptr()),
+            Ahead::Strings => {}
         }
     };
     write_csv(out, "xref.csv", &header, &ids, files, ahead, |&id, w| {
