@@ -42,10 +42,10 @@ pub mod explain;
 pub mod generate;
 pub mod inspect;
 
-/// A hint to load the cache line at `p`, without waiting for it. The stages that
-/// visit records in an order unrelated to where they lie in memory (the pair loop,
-/// survivorship, the outputs) ask for the records a few steps ahead, so that those
-/// loads overlap the work on the current one. Elsewhere than x86-64 it does nothing.
+/// A hint to load the cache line at `p`, without waiting for it. The steps that
+/// visit records in an order unrelated to where they lie in memory (the pair loop, the
+/// outputs) ask for the records a few steps ahead, so that those loads overlap the
+/// work on the current one. Elsewhere than x86-64 it does nothing.
 #[inline(always)]
 pub(crate) fn prefetch(p: *const u8) {
     #[cfg(target_arch = "x86_64")]
