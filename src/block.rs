@@ -234,6 +234,7 @@ pub fn candidate_pairs(
     // So each large block is a task of its own, the largest first, and its passes
     // over the corroborating values run in parallel. The order of the tasks does not
     // show in the result: the pairs and the capped groups are sorted below.
+    //
     // The large blocks are moved to the front in place: a copy of the list of blocks
     // (millions of them) would add to the stage's peak of memory.
     let mut n_big = 0;

@@ -300,8 +300,8 @@ const CHUNK_ITEMS: usize = 4096;
 /// batch of formatted text, not the whole file.
 ///
 /// `ahead` is called for the items a few places further on, first with
-/// [`Ahead::Records`], later with [`Ahead::Heap`], to ask for what `emit` will read (see
-/// `crate::prefetch`).
+/// [`Ahead::Records`], then [`Ahead::Heap`], then [`Ahead::Strings`], to ask for what
+/// `emit` will read (see `crate::prefetch`).
 fn write_csv<T: Sync>(
     out: &Path,
     name: &str,
