@@ -74,13 +74,14 @@ pub struct Model {
     pub custom_methods: Vec<CompareMethod>,
     /// `different-names-never-merge`: see [`Model::vetoed`].
     pub name_veto: bool,
-    /// Record counts per given-name hash and per family-name hash.
-    given_tf: FxHashMap<u64, u32>,
-    family_tf: FxHashMap<u64, u32>,
-    /// How often two random records share a given / family name.
-    given_rate: f64,
-    family_rate: f64,
-    records: f64,
+    /// The term-frequency adjustment of each given-name hash and of each family-name
+    /// hash, worked out once per name rather than once per pair (see [`tf_adjustment`]).
+    given_tf: FxHashMap<u64, f64>,
+    family_tf: FxHashMap<u64, f64>,
+    /// The adjustments of a name no record has (one that occurs once), for lookups
+    /// that miss.
+    given_tf_once: f64,
+    family_tf_once: f64,
 }
 
 /// A weight breakdown of one pair: what `explain` prints.
@@ -144,14 +145,25 @@ fn sorted_names(keys: &[MatchKey]) -> (Vec<u64>, Vec<u64>) {
     (given, family)
 }
 
-/// How many records have each name hash, from the sorted list: one entry per run, so
-/// no counter is looked up once per record.
-fn frequencies(sorted: &[u64]) -> FxHashMap<u64, u32> {
-    let mut counts = FxHashMap::default();
+/// The term-frequency adjustment of each name hash, from the sorted list: one entry
+/// per run, so no counter is looked up once per record, and the logarithm is taken once
+/// per name instead of once per pair.
+fn frequencies(sorted: &[u64], rate: f64, records: f64) -> FxHashMap<u64, f64> {
+    let mut adjustments = FxHashMap::default();
     for run in sorted.chunk_by(|a, b| a == b) {
-        counts.insert(run[0], u32::try_from(run.len()).unwrap_or(u32::MAX));
+        let n = u32::try_from(run.len()).unwrap_or(u32::MAX);
+        adjustments.insert(run[0], tf_adjustment(n, rate, records));
     }
-    counts
+    adjustments
+}
+
+/// The weight added for agreeing on a name that `n` of `records` records have, when two
+/// random records share some name at `rate`: above 0 for rare names.
+fn tf_adjustment(n: u32, rate: f64, records: f64) -> f64 {
+    // The chance that a random other record has this very value, against the chance
+    // that it shares whatever value.
+    let p = n.max(1) as f64 / records;
+    (rate / p).log2().clamp(-MAX_TF, MAX_TF)
 }
 
 /// How often two random records share a given name, and a family name, exactly:
@@ -362,6 +374,7 @@ pub fn model(
     let (given, family) = sorted_names(keys);
     let (given_rate, family_rate) = random_name_rates(&given, &family, rules);
 
+    let records = keys.len().max(1) as f64;
     let nkinds = crate::block::KINDS.len();
     // The distinct comparison patterns with their counts, and the name frequencies, on
     // both cores. The counts are whole numbers, so their sums do not depend on how
@@ -385,7 +398,12 @@ pub fn model(
                     a
                 })
         },
-        || rayon::join(|| frequencies(&given), || frequencies(&family)),
+        || {
+            rayon::join(
+                || frequencies(&given, given_rate, records),
+                || frequencies(&family, family_rate, records),
+            )
+        },
     );
     drop((given, family));
     let mut by_kind: Vec<Vec<(Comparison, f64)>> = vec![Vec::new(); nkinds];
@@ -448,9 +466,8 @@ pub fn model(
         name_veto: rules.different_names_never_merge,
         given_tf,
         family_tf,
-        given_rate,
-        family_rate,
-        records: keys.len().max(1) as f64,
+        given_tf_once: tf_adjustment(1, given_rate, records),
+        family_tf_once: tf_adjustment(1, family_rate, records),
     }
 }
 
@@ -460,26 +477,24 @@ impl Model {
         weight_of(self.kinds[kind as usize].lambda)
     }
 
-    fn tf_adjust(&self, counts: &FxHashMap<u64, u32>, h: u64, rate: f64) -> f64 {
-        let n = counts.get(&h).copied().unwrap_or(1).max(1) as f64;
-        // The chance that a random other record has this very value, against the
-        // chance that it shares whatever value: above 0 for rare names.
-        let p = n / self.records;
-        (rate / p).log2().clamp(-MAX_TF, MAX_TF)
-    }
-
     /// Term-frequency adjustments (given, family) for a pair. Only name levels that
     /// speak for a match are adjusted: a rare family name shared by two different
     /// given names points to relatives, not to one person.
     pub fn tf(&self, c: Comparison, a: &MatchKey, b: &MatchKey) -> (f64, f64) {
         let level = c.level(0);
         let given = if matches!(level, 1 | 5) && a.given_h == b.given_h {
-            self.tf_adjust(&self.given_tf, a.given_h, self.given_rate)
+            self.given_tf
+                .get(&a.given_h)
+                .copied()
+                .unwrap_or(self.given_tf_once)
         } else {
             0.0
         };
         let family = if matches!(level, 1..=4) && a.family_h == b.family_h {
-            self.tf_adjust(&self.family_tf, a.family_h, self.family_rate)
+            self.family_tf
+                .get(&a.family_h)
+                .copied()
+                .unwrap_or(self.family_tf_once)
         } else {
             0.0
         };
