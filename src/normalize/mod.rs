@@ -106,7 +106,8 @@ pub fn default_country<'a>(
 /// Normalises one record. `default_country` is the source's (or the rules') phone
 /// country, used only when neither the record's country nor its e-mail domain tells.
 pub fn contact(record: &Record, default_country: Option<&str>) -> Contact {
-    let get = |f: Field| record.get(f).unwrap_or("");
+    let fields = record.fields();
+    let get = |f: Field| fields.get(f).unwrap_or("");
     let name = name::parse(
         get(Field::Prefix),
         get(Field::GivenName),
@@ -117,7 +118,7 @@ pub fn contact(record: &Record, default_country: Option<&str>) -> Contact {
     );
 
     let mut emails: Vec<crate::model::Email> = Vec::new();
-    for raw in record.all(Field::Email) {
+    for raw in fields.all(Field::Email) {
         for part in split_multi(raw, '@') {
             let e = email::normalize(part);
             if !e.address.is_empty() && !emails.iter().any(|x| x.address == e.address) {
@@ -126,7 +127,7 @@ pub fn contact(record: &Record, default_country: Option<&str>) -> Contact {
         }
     }
 
-    let street: Vec<&str> = record.all(Field::Street).collect();
+    let street: Vec<&str> = fields.all(Field::Street).collect();
     let country = get(Field::Country);
     let address = Address {
         street: street.join(", "),
@@ -158,7 +159,7 @@ pub fn contact(record: &Record, default_country: Option<&str>) -> Contact {
         (Field::HomePhone, PhoneKind::Home),
         (Field::Fax, PhoneKind::Fax),
     ] {
-        for raw in record.all(field) {
+        for raw in fields.all(field) {
             let p = phone::normalize(raw, kind, phone_country);
             if !phones.iter().any(|x| x.number == p.number) {
                 phones.push(p);
@@ -166,9 +167,9 @@ pub fn contact(record: &Record, default_country: Option<&str>) -> Contact {
         }
     }
 
-    let mut unsubscribed = record.all(Field::Unsubscribed).any(truthy);
-    let mut bounced = record.all(Field::Bounced).any(truthy);
-    for s in record.all(Field::Status) {
+    let mut unsubscribed = fields.all(Field::Unsubscribed).any(truthy);
+    let mut bounced = fields.all(Field::Bounced).any(truthy);
+    for s in fields.all(Field::Status) {
         let s = s.to_ascii_lowercase();
         if s.contains("unsub") || s.contains("opt") && s.contains("out") {
             unsubscribed = true;
@@ -196,12 +197,12 @@ pub fn contact(record: &Record, default_country: Option<&str>) -> Contact {
         address,
         website: get(Field::Website).to_string(),
         birthday: get(Field::Birthday).to_string(),
-        notes: record.all(Field::Notes).collect::<Vec<_>>().join("\n"),
+        notes: fields.all(Field::Notes).collect::<Vec<_>>().join("\n"),
         unsubscribed,
         bounced,
         updated: get(Field::Updated).to_string(),
         custom,
-        record_key: record.get(Field::RecordKey).map(str::to_string),
+        record_key: fields.get(Field::RecordKey).map(str::to_string),
     }
     .into()
 }

@@ -555,6 +555,29 @@ fn key(text: &str) -> String {
         .collect()
 }
 
+/// `f` of [`key`]`(text)` (`dots`: keep the dots, lower case only). Every token of every
+/// name is looked up in the word lists a few times; a short ASCII word, the usual case,
+/// is lowered on the stack instead of into a new string each time.
+fn with_key<R>(text: &str, dots: bool, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 32];
+    if text.len() <= buf.len() && text.is_ascii() {
+        let mut n = 0;
+        for b in text.bytes().filter(|&b| dots || b != b'.') {
+            buf[n] = b.to_ascii_lowercase();
+            n += 1;
+        }
+        // Lowered ASCII is ASCII, so this never falls back.
+        f(std::str::from_utf8(&buf[..n]).unwrap_or_default())
+    } else if dots {
+        f(&text
+            .chars()
+            .flat_map(char::to_lowercase)
+            .collect::<String>())
+    } else {
+        f(&key(text))
+    }
+}
+
 fn is_initial(text: &str) -> bool {
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
     if letters == 0 || text.chars().any(|c| !c.is_alphabetic() && c != '.') {
@@ -572,12 +595,11 @@ static SUFFIX_MAP: LazyLock<FxHashMap<&str, &str>> =
     LazyLock::new(|| SUFFIXES.iter().copied().collect());
 
 fn is_suffix(text: &str) -> bool {
-    SUFFIX_MAP.contains_key(key(text).as_str())
+    with_key(text, false, |k| SUFFIX_MAP.contains_key(k))
 }
 
 fn is_particle(text: &str) -> bool {
-    let lower: String = text.chars().flat_map(char::to_lowercase).collect();
-    PARTICLE_SET.contains(lower.as_str())
+    with_key(text, true, |lower| PARTICLE_SET.contains(lower))
 }
 
 fn is_connector(text: &str) -> bool {
@@ -588,14 +610,15 @@ fn is_connector(text: &str) -> bool {
 fn count_prefixes(toks: &[Tok<'_>]) -> usize {
     let mut i = 0;
     while let Some(tok) = toks.get(i) {
-        let k = key(tok.text);
-        let is_prefix = if PREFIX_SET.contains(k.as_str()) {
-            true
-        } else if AMBIGUOUS_PREFIXES.contains(&k.as_str()) {
-            toks.len() - i > 2 && toks.get(i + 1).is_some_and(|t| !is_initial(t.text))
-        } else {
-            i > 0 && tok.text.ends_with('.') && PREFIX_QUALIFIERS.contains(&k.as_str())
-        };
+        let is_prefix = with_key(tok.text, false, |k| {
+            if PREFIX_SET.contains(k) {
+                true
+            } else if AMBIGUOUS_PREFIXES.contains(&k) {
+                toks.len() - i > 2 && toks.get(i + 1).is_some_and(|t| !is_initial(t.text))
+            } else {
+                i > 0 && tok.text.ends_with('.') && PREFIX_QUALIFIERS.contains(&k)
+            }
+        });
         if !is_prefix {
             break;
         }
@@ -748,7 +771,7 @@ fn parse_body(toks: &[Tok<'_>], draft: &mut Draft) {
     // so that "Van Morrison" stays a given name.
     if is_particle(body[0])
         && !is_particle(body[n - 1])
-        && !PREFIX_SET.contains(key(body[n - 1]).as_str())
+        && !with_key(body[n - 1], false, |k| PREFIX_SET.contains(k))
         && (!body[0].chars().any(char::is_uppercase) || (n >= 3 && is_particle(body[1])))
     {
         draft.given = body[n - 1].to_string();
@@ -884,7 +907,7 @@ fn title_segment(seg: &[char], out: &mut String) {
 }
 
 fn display_prefix(text: &str) -> String {
-    if PREFIX_QUALIFIERS.contains(&key(text).as_str()) {
+    if with_key(text, false, |k| PREFIX_QUALIFIERS.contains(&k)) {
         // "Dr. med.", "Dr. rer. nat.": German writes the qualifier in lower case.
         return text.chars().flat_map(char::to_lowercase).collect();
     }
@@ -907,6 +930,18 @@ fn display_suffix(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_list_keys_on_the_stack_match_the_allocated_ones() {
+        let long = "Abcdefghijklmnopqrstuvwxyz.ABCDEFGHIJ";
+        for t in [
+            "Dr.", "PH.D.", "von", "VAN", "Müller", "ÉCOLE", "Jr", "", ".", long,
+        ] {
+            assert_eq!(with_key(t, false, str::to_string), key(t), "{t}");
+            let lower: String = t.chars().flat_map(char::to_lowercase).collect();
+            assert_eq!(with_key(t, true, str::to_string), lower, "{t}");
+        }
+    }
 
     fn full(s: &str) -> PersonName {
         parse("", "", "", "", "", s)
