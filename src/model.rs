@@ -707,6 +707,21 @@ pub struct Inputs {
     pub layouts: Vec<FileLayout>,
 }
 
+/// A record of the first file's first row holding `values`, for tests.
+#[cfg(test)]
+pub(crate) fn test_record(values: &[(Target, &str)]) -> Record {
+    Record {
+        source: SourceId(0),
+        locator: Locator {
+            file: FileId(0),
+            sheet: None,
+            row: 1,
+            line: 2,
+        },
+        values: values.iter().map(|(t, v)| (*t, (*v).into())).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -721,16 +736,7 @@ mod tests {
             (Target::Known(Field::Updated), "2024-01-02"),
             (Target::Known(Field::Street), ""),
         ];
-        let record = Record {
-            source: SourceId(0),
-            locator: Locator {
-                file: FileId(0),
-                sheet: None,
-                row: 1,
-                line: 2,
-            },
-            values: values.iter().map(|(t, v)| (*t, (*v).into())).collect(),
-        };
+        let record = test_record(&values);
         let fields = record.fields();
         for f in Field::ALL {
             assert_eq!(fields.get(f), record.get(f), "{f:?}");

@@ -243,22 +243,13 @@ fn truthy(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{FileId, Locator, SourceId};
 
     fn record(values: &[(Field, &str)]) -> Record {
-        Record {
-            source: SourceId(0),
-            locator: Locator {
-                file: FileId(0),
-                sheet: None,
-                row: 1,
-                line: 2,
-            },
-            values: values
-                .iter()
-                .map(|(f, v)| (Target::Known(*f), (*v).into()))
-                .collect(),
-        }
+        let values: Vec<(Target, &str)> = values
+            .iter()
+            .map(|(f, v)| (Target::Known(*f), *v))
+            .collect();
+        crate::model::test_record(&values)
     }
 
     #[test]
