@@ -316,6 +316,12 @@ pub fn candidate_pairs(
                     }
                 }
             }
+            // A pair that several passes over one block's corroborating values, or
+            // several blocks of one task, produce is kept once already here: that is
+            // a quarter of the raw pairs, and the raw pairs are the largest thing the
+            // stage holds.
+            sort_dedup(&mut out);
+            out.shrink_to_fit();
             (out, capped)
         })
         .collect();
@@ -335,7 +341,7 @@ pub fn candidate_pairs(
     // keeps the one from the first kind in [`KINDS`] order, and makes the output
     // independent of scheduling.
     raw.par_sort_unstable();
-    raw.dedup_by(|x, y| *x >> KIND_BITS == *y >> KIND_BITS);
+    raw.dedup_by(|x, y| same_pair(*x, *y));
     let pairs: Vec<CandidatePair> = raw.par_iter().map(|&p| unpack(p)).collect();
     drop(raw);
     capped.sort_unstable_by(|a, b| {
@@ -455,6 +461,17 @@ fn push_pair(x: u32, y: u32, kind: u8, out: &mut Vec<u64>) {
         let (a, b) = if x < y { (x, y) } else { (y, x) };
         out.push((a as u64) << (ID_BITS + KIND_BITS) | (b as u64) << KIND_BITS | kind as u64);
     }
+}
+
+/// Whether two packed pairs name the same two records (whatever their kinds).
+fn same_pair(x: u64, y: u64) -> bool {
+    x >> KIND_BITS == y >> KIND_BITS
+}
+
+/// Sorts packed pairs and keeps each pair once, with its first kind.
+fn sort_dedup(pairs: &mut Vec<u64>) {
+    pairs.sort_unstable();
+    pairs.dedup_by(|x, y| same_pair(*x, *y));
 }
 
 fn unpack(p: u64) -> CandidatePair {

@@ -32,7 +32,7 @@ use std::path::Path;
 
 use super::{csv, mapping, Sink, SourceSpec};
 use crate::error::{Error, Result};
-use crate::model::{Field, FileId, FileInfo, FileLayout, Locator, Record, Reject, Target};
+use crate::model::{Field, FileId, FileInfo, FileLayout, Locator, Record, Reject, Target, Values};
 use crate::normalize::{address, company, email, fold::fold, name};
 
 /// How much of a file [`claims`] looks at.
@@ -181,10 +181,10 @@ pub(crate) fn read(path: &Path, spec: &SourceSpec, sink: &mut Sink<'_>) -> Resul
             continue;
         };
         let items = classify(card);
-        let values: Vec<(Target, Box<str>)> = items
+        let values: Values = items
             .iter()
             .flat_map(|it| it.values.iter())
-            .map(|(f, v)| (Target::Known(*f), v.as_str().into()))
+            .map(|(f, v)| (Target::Known(*f), v.as_str()))
             .collect();
         if !usable(&values) {
             let last = card.lines.last().map_or(card.first_line, |l| l.0);
@@ -210,7 +210,7 @@ pub(crate) fn read(path: &Path, spec: &SourceSpec, sink: &mut Sink<'_>) -> Resul
 }
 
 /// A card has a name, a valid e-mail address or a phone with enough digits.
-fn usable(values: &[(Target, Box<str>)]) -> bool {
+fn usable(values: &Values) -> bool {
     values.iter().any(|(t, v)| match t {
         Target::Known(Field::FullName | Field::GivenName | Field::FamilyName) => true,
         Target::Known(Field::Email) => email::normalize(v).valid,

@@ -22,10 +22,11 @@
 //!    delimiter, not a shifted row); everything else is a record whose locator names the
 //!    physical line the row starts on, even when quoted cells hold newlines.
 //!
-//! Performance: the only per-row allocations are the record's value list and one
-//! `Box<str>` per non-empty value; memory holds one window of blocks, not the file. Invalid UTF-8 inside a file whose first 64 KiB were
-//! valid UTF-8 is decoded per cell as Windows-1252 (with one warning), so a late stray
-//! byte does not force reading the whole file twice.
+//! Performance: a row costs the two allocations of its packed [`Values`], whatever its
+//! number of cells, and the list of records is sized for the whole file from its first
+//! blocks; memory holds one window of blocks, not the file. Invalid UTF-8 inside a
+//! file whose first 64 KiB were valid UTF-8 is decoded per cell as Windows-1252 (with
+//! one warning), so a late stray byte does not force reading the whole file twice.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -41,7 +42,8 @@ use super::mapping::{self, Col, Group, Guess};
 use super::{ColumnTarget, Sink, SourceSpec};
 use crate::error::{Error, Result};
 use crate::model::{
-    Field, FileId, FileInfo, FileLayout, Locator, Record, Reject, SourceId, Target,
+    Field, FileId, FileInfo, FileLayout, Locator, Record, Reject, SourceId, Target, Values,
+    ValuesBuilder,
 };
 
 /// How much of the file decides the encoding and the delimiter.
@@ -57,6 +59,7 @@ pub(crate) fn read(path: &Path, spec: &SourceSpec, sink: &mut Sink<'_>) -> Resul
             format!("cannot open the file ({e}); check the path and that you may read it"),
         )
     })?;
+    let file_len = file.metadata().map_or(0, |m| m.len());
     let mut sample = Vec::with_capacity(SAMPLE);
     (&mut file)
         .take(SAMPLE as u64)
@@ -185,6 +188,7 @@ pub(crate) fn read(path: &Path, spec: &SourceSpec, sink: &mut Sink<'_>) -> Resul
     };
     let mut window: Vec<(Vec<u8>, u64)> = vec![(rest_of_first, pos.line())];
     read_window(&mut blocks, &mut window)?;
+    let mut sized = false;
     loop {
         if window.is_empty() {
             break;
@@ -201,6 +205,15 @@ pub(crate) fn read(path: &Path, spec: &SourceSpec, sink: &mut Sink<'_>) -> Resul
             || read_window(&mut blocks, &mut next_window),
         );
         more?;
+        if !sized {
+            sized = true;
+            let bytes: usize = window.iter().map(|(b, _)| b.len()).sum();
+            let rows_seen: usize = parsed
+                .iter()
+                .map(|p| p.as_ref().map_or(0, |(r, _)| r.len()))
+                .sum();
+            reserve_rows(&mut sink.out.records, file_len, bytes, rows_seen);
+        }
         window = next_window;
         for p in parsed {
             let (rows_of_block, lossy) = p.map_err(|(line, e)| {
@@ -225,6 +238,21 @@ pub(crate) fn read(path: &Path, spec: &SourceSpec, sink: &mut Sink<'_>) -> Resul
         ));
     }
     Ok(())
+}
+
+/// Makes room for the records of a whole file, estimated from its size and the rows of
+/// its first `bytes`. On a large file, growing the list by doubling copied it about
+/// twenty times and touched twice the memory it ends with. An estimate a little too
+/// high costs only address space; one too low grows as before.
+fn reserve_rows(records: &mut Vec<Record>, file_len: u64, bytes: usize, rows: usize) {
+    if bytes == 0 || rows == 0 || (file_len as usize) <= bytes {
+        return;
+    }
+    let estimate = (file_len as f64 / bytes as f64 * rows as f64 * 1.02) as usize;
+    // A row takes at least a few bytes; this bounds a wild estimate (a file that is
+    // mostly one huge cell at the start).
+    let estimate = estimate.min(file_len as usize / 4);
+    records.reserve(estimate);
 }
 
 /// Reads the next row; `false` at the end of the file. The row's position is set to
@@ -873,7 +901,13 @@ struct Rows<'a> {
 
 impl Rows<'_> {
     fn push(&mut self, rec: &ByteRecord, sink: &mut Sink<'_>) {
-        let parsed = classify(self.plan, rec, line_of(rec), &mut self.lossy);
+        let parsed = classify(
+            self.plan,
+            rec,
+            line_of(rec),
+            &mut self.lossy,
+            &mut ValuesBuilder::default(),
+        );
         self.commit(parsed, sink);
     }
 
@@ -945,12 +979,18 @@ enum Body {
     /// Not the header's number of fields (this many instead).
     Ragged(usize),
     /// The values, in column order.
-    Values(Vec<(Target, Box<str>)>),
+    Values(Values),
 }
 
 /// Turns one CSV row into values by the file's plan. Pure, so blocks of rows can be
 /// classified on all cores.
-fn classify(plan: &Plan, rec: &ByteRecord, line: u32, lossy: &mut bool) -> Parsed {
+fn classify(
+    plan: &Plan,
+    rec: &ByteRecord,
+    line: u32,
+    lossy: &mut bool,
+    values: &mut ValuesBuilder,
+) -> Parsed {
     if rec.iter().all(|c| is_blank(c, lossy)) {
         return Parsed::Blank;
     }
@@ -977,10 +1017,7 @@ fn classify(plan: &Plan, rec: &ByteRecord, line: u32, lossy: &mut bool) -> Parse
                 .any(|&i| rec.get(i).is_some_and(|c| !is_blank(c, lossy)))
         })
         .map(|(g, _)| *g);
-    // Sized for the filled cells up front: growing the list cell by cell was a
-    // noticeable share of reading a wide file.
-    let filled = rec.iter().filter(|raw| !raw.is_empty()).count();
-    let mut values: Vec<(Target, Box<str>)> = Vec::with_capacity(filled);
+    values.clear();
     for (raw, col) in rec.iter().zip(&plan.cols) {
         if raw.is_empty() {
             continue;
@@ -990,7 +1027,7 @@ fn classify(plan: &Plan, rec: &ByteRecord, line: u32, lossy: &mut bool) -> Parse
         if value.is_empty() {
             continue;
         }
-        mapping::place(&mut values, col, value, address_group, |k| {
+        mapping::place(values, col, value, address_group, |k| {
             rec.get(k)
                 .map(|k| cell(k, lossy).into_owned())
                 .filter(|k| !k.trim().is_empty())
@@ -999,7 +1036,7 @@ fn classify(plan: &Plan, rec: &ByteRecord, line: u32, lossy: &mut bool) -> Parse
     Parsed::Row {
         line,
         source,
-        body: Body::Values(values),
+        body: Body::Values(values.build()),
     }
 }
 
@@ -1135,6 +1172,7 @@ fn parse_block(block: &[u8], first_line: u64, delimiter: u8, plan: &Plan) -> Blo
     let mut rec = ByteRecord::new();
     let mut out = Vec::new();
     let mut lossy = false;
+    let mut values = ValuesBuilder::default();
     // Reading from memory cannot fail, and with flexible rows of bytes nothing else
     // can; should that ever change, the run stops with the line rather than lose rows.
     loop {
@@ -1147,7 +1185,7 @@ fn parse_block(block: &[u8], first_line: u64, delimiter: u8, plan: &Plan) -> Blo
         let inside = rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
         let rel = end.saturating_sub(1 + inside).max(1);
         let line = u32::try_from(first_line + rel - 1).unwrap_or(u32::MAX);
-        out.push(classify(plan, &rec, line, &mut lossy));
+        out.push(classify(plan, &rec, line, &mut lossy, &mut values));
     }
     Ok((out, lossy))
 }

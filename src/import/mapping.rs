@@ -164,7 +164,7 @@ pub(crate) enum Col {
 /// the row's `Phone N - Type` cell for a column index, if filled in. A second street
 /// line is appended to the first.
 pub(crate) fn place(
-    values: &mut Vec<(crate::model::Target, Box<str>)>,
+    values: &mut crate::model::ValuesBuilder,
     col: &Col,
     value: &str,
     address_group: Option<Group>,
@@ -184,8 +184,7 @@ pub(crate) fn place(
                 other
             } else if append {
                 let known = Target::Known(field);
-                if let Some(slot) = values.iter_mut().find(|(t, _)| *t == known) {
-                    slot.1 = format!("{}, {value}", slot.1).into();
+                if values.append_to(known, value) {
                     return;
                 }
                 known
@@ -198,7 +197,7 @@ pub(crate) fn place(
             Some(k) => phone_kind(&k).map_or(other, Target::Known),
         },
     };
-    values.push((target, value.into()));
+    values.push(target, value);
 }
 
 /// The phone field a Google `Phone N - Type` value stands for (`Mobile`, `Work Fax`,

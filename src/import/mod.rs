@@ -250,10 +250,7 @@ mod tests {
             assert!(!i.records.is_empty() || !i.rejects.is_empty(), "{rel}");
             for r in &i.records {
                 assert!(r.locator.row >= 1 && r.locator.line >= 1, "{rel}");
-                assert!(r
-                    .values
-                    .iter()
-                    .all(|(_, v)| !v.is_empty() && v.trim() == &**v));
+                assert!(r.values.iter().all(|(_, v)| !v.is_empty() && v.trim() == v));
             }
         }
         for &(rel, records, rejects) in pinned {

@@ -59,7 +59,7 @@ use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
 
 use super::{Sink, SourceSpec};
 use crate::error::{Error, Result};
-use crate::model::{Field, FileId, FileInfo, Locator, Record, Reject, Target};
+use crate::model::{Field, FileId, FileInfo, Locator, Record, Reject, Target, ValuesBuilder};
 
 /// How much of a file [`sniff`] looks at.
 const SNIFF: usize = 4096;
@@ -147,7 +147,7 @@ pub(crate) fn read(path: &Path, spec: &SourceSpec, sink: &mut Sink<'_>) -> Resul
     for item in parsed.items {
         match item {
             Item::Card(card) => {
-                let mut values = Vec::with_capacity(card.values.len());
+                let mut values = ValuesBuilder::default();
                 for (key, value) in card.values {
                     let target = match key {
                         Key::Field(f) => Target::Known(f),
@@ -159,12 +159,12 @@ pub(crate) fn read(path: &Path, spec: &SourceSpec, sink: &mut Sink<'_>) -> Resul
                             }
                         },
                     };
-                    values.push((target, value.into_boxed_str()));
+                    values.push(target, &value);
                 }
                 sink.out.records.push(Record {
                     source,
                     locator: locator(card.row, card.line),
-                    values,
+                    values: values.build(),
                 });
             }
             Item::Problem(p) => sink.out.rejects.push(Reject {
@@ -1300,10 +1300,7 @@ mod tests {
             for (n, r) in i.records.iter().enumerate() {
                 assert!(r.locator.row >= 1 && r.locator.line >= 1, "{rel}");
                 assert!(r.locator.row as usize > n, "{rel}");
-                assert!(r
-                    .values
-                    .iter()
-                    .all(|(_, v)| !v.is_empty() && v.trim() == &**v));
+                assert!(r.values.iter().all(|(_, v)| !v.is_empty() && v.trim() == v));
             }
         }
     }

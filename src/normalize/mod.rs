@@ -19,7 +19,9 @@ use std::thread::LocalKey;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::model::{Address, Contact, ContactValues, Field, PhoneKind, Record, SourceInfo, Target};
+use crate::model::{
+    Address, Contact, ContactValues, Field, PhoneKind, Record, SourceInfo, Target, Values,
+};
 use crate::report::Report;
 use crate::rules::Rules;
 
@@ -83,7 +85,7 @@ pub fn contacts(
         .with_min_len(256)
         .map(|r| {
             let c = contact(r, default_country(sources, rules, r));
-            r.values = Vec::new();
+            r.values = Values::default();
             report.advance(1);
             c
         })
@@ -183,7 +185,7 @@ pub fn contact(record: &Record, default_country: Option<&str>) -> Contact {
         .values
         .iter()
         .filter_map(|(t, v)| match t {
-            Target::Custom(i) => Some((*i, v.to_string())),
+            Target::Custom(i) => Some((i, v.to_string())),
             Target::Known(_) => None,
         })
         .collect();
