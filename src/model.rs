@@ -239,18 +239,12 @@ pub struct Record {
 impl Record {
     /// The first value of a known field.
     pub fn get(&self, field: Field) -> Option<&str> {
-        self.values
-            .iter()
-            .find(|(t, _)| *t == Target::Known(field))
-            .map(|(_, v)| v)
+        self.values.first(Target::Known(field))
     }
 
     /// Every value of a known field, in column order.
     pub fn all(&self, field: Field) -> impl Iterator<Item = &str> {
-        self.values
-            .iter()
-            .filter(move |(t, _)| *t == Target::Known(field))
-            .map(|(_, v)| v)
+        self.values.all(Target::Known(field))
     }
 
     /// The record's values with a note of which known fields it has, for a caller that
@@ -284,12 +278,37 @@ pub struct Values {
 impl Values {
     /// The values in column order.
     pub fn iter(&self) -> impl Iterator<Item = (Target, &str)> + Clone + '_ {
-        let text = &*self.text;
-        self.targets.iter().scan(0usize, move |start, &(t, end)| {
-            let v = text.get(*start..end as usize).unwrap_or_default();
-            *start = end as usize;
-            Some((t, v))
-        })
+        self.targets
+            .iter()
+            .enumerate()
+            .map(|(i, &(t, _))| (t, self.text_of(i)))
+    }
+
+    /// The first value of `target`. Looks at the targets alone until it finds one:
+    /// normalising asks for many fields of every record.
+    pub fn first(&self, target: Target) -> Option<&str> {
+        let i = self.targets.iter().position(|&(t, _)| t == target)?;
+        Some(self.text_of(i))
+    }
+
+    /// Every value of `target`, in column order.
+    pub fn all(&self, target: Target) -> impl Iterator<Item = &str> + '_ {
+        self.targets
+            .iter()
+            .enumerate()
+            .filter(move |&(_, &(t, _))| t == target)
+            .map(|(i, _)| self.text_of(i))
+    }
+
+    /// The text of value `i`.
+    fn text_of(&self, i: usize) -> &str {
+        let start = match i {
+            0 => 0,
+            _ => self.targets[i - 1].1 as usize,
+        };
+        self.text
+            .get(start..self.targets[i].1 as usize)
+            .unwrap_or_default()
     }
 
     /// Number of values.
@@ -413,20 +432,15 @@ impl<'a> Fields<'a> {
         if !self.has(field) {
             return None;
         }
-        self.values
-            .iter()
-            .find(|(t, _)| *t == Target::Known(field))
-            .map(|(_, v)| v)
+        self.values.first(Target::Known(field))
     }
 
     /// Every value of a known field, in column order (as [`Record::all`]).
     pub fn all(&self, field: Field) -> impl Iterator<Item = &'a str> {
         let has = self.has(field);
         self.values
-            .iter()
+            .all(Target::Known(field))
             .take(if has { usize::MAX } else { 0 })
-            .filter(move |(t, _)| *t == Target::Known(field))
-            .map(|(_, v)| v)
     }
 }
 
