@@ -106,8 +106,8 @@ pub fn key_values(k: &MatchKey) -> Vec<KeyValue> {
     let mut out = Vec::with_capacity(8);
     for e in k.emails.iter() {
         out.push((0, mix(0, e.full, 0), WHOLE));
-        if !e.generic && e.local.len() >= 4 {
-            out.push((3, mix(3, crate::normalize::keys::hash(&e.local), 0), WHOLE));
+        if !e.generic && k.email_local(e).len() >= 4 {
+            out.push((3, mix(3, e.local_h, 0), WHOLE));
         }
     }
     for p in k.phones.iter() {

@@ -311,10 +311,16 @@ fn email(a: &MatchKey, b: &MatchKey) -> u8 {
                 } else {
                     1
                 }
-            } else if x.local == y.local && !x.generic && !y.generic && x.local.len() >= 3 {
+            } else if x.local_h == y.local_h
+                && !x.generic
+                && !y.generic
+                && a.email_local(x).len() >= 3
+                && a.email_local(x) == b.email_local(y)
+            {
                 3
             } else if x.domain == y.domain && !x.free {
-                if !x.generic && !y.generic && jw_at_least(&x.local, &y.local, 0.9) {
+                if !x.generic && !y.generic && jw_at_least(a.email_local(x), b.email_local(y), 0.9)
+                {
                     4
                 } else {
                     5
@@ -555,6 +561,30 @@ mod tests {
         let a = contact("A", "B", "info@acme.example", 0, "");
         let b = contact("C", "D", "info@acme.example", 0, "");
         assert_eq!(compare(&a, &b, &[]).level(1), 2);
+        // A slip in the local part at one company's domain.
+        let a = contact("A", "B", "christine.edwards@acme.example", 0, "Acme");
+        let b = contact("A", "B", "christine.edvvards@acme.example", 0, "Acme");
+        assert_eq!(compare(&a, &b, &[]).level(1), 4);
+    }
+
+    #[test]
+    fn email_local_parts_live_in_the_key_text() {
+        let k = contact(
+            "Zoë",
+            "Ødegård",
+            "anna_berg-lund.x+news@acme.example",
+            0,
+            "Acme GmbH",
+        );
+        let locals: Vec<&str> = k.emails.iter().map(|e| k.email_local(e)).collect();
+        assert_eq!(locals, ["annaberglundx"]);
+        assert_eq!(
+            k.emails[0].local_h,
+            crate::normalize::keys::hash("annaberglundx")
+        );
+        // The names and company read as before the local parts were added after them.
+        assert_eq!(k.family(), "odegard");
+        assert!(k.given().starts_with("zo"));
     }
 
     #[test]

@@ -28,8 +28,12 @@ pub fn hash(s: &str) -> u64 {
 pub struct EmailKey {
     /// Hash of the whole address.
     pub full: u64,
-    /// Local part, lower-case, with `.`, `_`, `-` and a `+tag` removed.
-    pub local: Box<str>,
+    /// Hash of the local part, lower-case, with `.`, `_`, `-` and a `+tag` removed.
+    pub local_h: u64,
+    /// Where that local part lies in its key's text: see [`MatchKey::email_local`].
+    /// Kept in the key's one buffer rather than allocated per address, so the pair
+    /// loop finds it with the names instead of following another pointer.
+    local: (u32, u32),
     /// Hash of the domain.
     pub domain: u64,
     /// A role or shared mailbox (`info@`), or an address several people share.
@@ -143,8 +147,22 @@ impl MatchKey {
     /// Asks the processor to start loading this key's strings, e-mails and phones.
     pub fn prefetch_heap(&self) {
         crate::prefetch(self.text.as_ptr());
+        // The e-mail local parts end the text, often on the next cache line.
+        crate::prefetch(
+            self.text
+                .as_ptr()
+                .wrapping_add(self.text.len().saturating_sub(1)),
+        );
         crate::prefetch(self.emails.as_ptr().cast());
         crate::prefetch(self.phones.as_ptr().cast());
+    }
+
+    /// The local part of e-mail key `e` (one of this key's `emails`), lower-case, with
+    /// `.`, `_`, `-` and a `+tag` removed.
+    pub fn email_local(&self, e: &EmailKey) -> &str {
+        self.text
+            .get(e.local.0 as usize..e.local.1 as usize)
+            .unwrap_or_default()
     }
 
     /// The first given token.
@@ -221,7 +239,10 @@ pub fn key(c: &Contact, custom: &[(Option<u16>, crate::rules::CompareMethod)]) -
     let (name, addr) = (c.name(), c.address());
     let mut scratch = String::with_capacity(64);
     let mut text = String::with_capacity(
-        2 * (name.given.len() + c.company().len()) + name.family.len() + addr.street.len(),
+        2 * (name.given.len() + c.company().len())
+            + name.family.len()
+            + addr.street.len()
+            + c.emails().iter().map(|e| e.address.len()).sum::<usize>(),
     );
     let mut ends = [0u32; 6];
     // A folded cell longer than 4 GiB cannot occur (cells come from files read into
@@ -250,13 +271,15 @@ pub fn key(c: &Contact, custom: &[(Option<u16>, crate::rules::CompareMethod)]) -
         .filter_map(|e| {
             let (local, domain) = e.address.rsplit_once('@')?;
             let base = local.split('+').next().unwrap_or(local);
-            scratch.clear();
-            scratch.extend(base.chars().filter(|ch| !matches!(ch, '.' | '_' | '-')));
+            let start = end(&text);
+            text.extend(base.chars().filter(|ch| !matches!(ch, '.' | '_' | '-')));
+            let stop = end(&text);
             Some(EmailKey {
                 full: hash(&e.address),
                 generic: email::is_generic_local(base),
                 free: email::is_free_mail(domain),
-                local: scratch.as_str().into(),
+                local_h: hash(&text[start as usize..stop as usize]),
+                local: (start, stop),
                 domain: hash(domain),
             })
         })
