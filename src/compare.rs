@@ -36,6 +36,7 @@ pub const LEVELS: [&[&str]; 5] = [
         "same e-mail name at another domain",
         "similar e-mail at the same domain",
         "different e-mail at the same company domain",
+        "different e-mail, one personal and one work",
         "different e-mail",
     ],
     &[
@@ -302,7 +303,7 @@ fn email(a: &MatchKey, b: &MatchKey) -> u8 {
     if a.emails.is_empty() || b.emails.is_empty() {
         return 0;
     }
-    let mut best = 6u8;
+    let mut best = 7u8;
     for x in a.emails.iter() {
         for y in b.emails.iter() {
             let level = if x.full == y.full {
@@ -325,8 +326,13 @@ fn email(a: &MatchKey, b: &MatchKey) -> u8 {
                 } else {
                     5
                 }
-            } else {
+            } else if x.free != y.free {
+                // A personal address against a work one: most people have both, so
+                // this says far less against one person than two different work
+                // (or two different personal) addresses do.
                 6
+            } else {
+                7
             };
             best = best.min(level);
         }
@@ -557,7 +563,11 @@ mod tests {
         let b = contact("A", "B", "tom@acme.example", 0, "");
         assert_eq!(compare(&a, &b, &[]).level(1), 5);
         let b = contact("A", "B", "tom@other.example", 0, "");
+        assert_eq!(compare(&a, &b, &[]).level(1), 7);
+        let b = contact("A", "B", "tom@gmail.com", 0, "");
         assert_eq!(compare(&a, &b, &[]).level(1), 6);
+        let c = contact("A", "B", "anna@web.de", 0, "");
+        assert_eq!(compare(&b, &c, &[]).level(1), 7);
         let a = contact("A", "B", "info@acme.example", 0, "");
         let b = contact("C", "D", "info@acme.example", 0, "");
         assert_eq!(compare(&a, &b, &[]).level(1), 2);
