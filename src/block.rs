@@ -4,16 +4,16 @@
 //! sorted, plus the groups that were too big to compare.
 //!
 //! Every record gets a few blocking-key values (exact e-mail, phone number, sound of
-//! the family name + given initial and the same swapped, e-mail local part). Records
-//! sharing a value form a block.
+//! the family name + given initial and the same swapped, e-mail local part, company +
+//! given name + family initial). Records sharing a value form a block.
 //!
-//! There is no key for "same company + same given name" or "same street + same given
-//! initial" any more: the pairs only they found are two people whose family names
-//! differ and who share no e-mail or phone, and the model merged almost none of them
-//! (none of 47,000 on dev-200k, 103 of 890,000 on a generated million) while they were
-//! a fifth of all pairs at a million records and over a third at ten million. Their low
-//! weights also made cannot-links between true duplicates (a family name misread on a
-//! card), so without them recall rose a little.
+//! The company key carries the family name's initial because what it is for is a family
+//! name misread on a business card ("Schnelder"), whose sound no longer matches, at the
+//! same company. Without the initial it paired every two colleagues with one given name,
+//! and a key of street + given initial paired neighbours: the model merged almost none
+//! of those pairs (none of 47,000 on dev-200k, 103 of 890,000 on a generated million),
+//! and they were a fifth of all pairs at a million records and over a third at ten
+//! million.
 //!
 //! - A block of at most `refine-blocks-above` records is compared in full.
 //! - In a larger block (a frequent name, a big employer) only records that also share
@@ -32,7 +32,13 @@ use crate::normalize::keys::MatchKey;
 use crate::report::Report;
 
 /// The blocking-key kinds, in the order that decides which kind emits a shared pair.
-pub const KINDS: [&str; 4] = ["email", "phone", "name-sound", "email-local"];
+pub const KINDS: [&str; 5] = [
+    "email",
+    "phone",
+    "name-sound",
+    "email-local",
+    "company-name",
+];
 
 /// A pair of records to compare: (lower id, higher id, key kind that produced it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -97,9 +103,9 @@ fn sub_key(phon: u64) -> u32 {
 
 /// The most blocking-key values [`key_values`] can give a record: two per e-mail (the
 /// address and its local part), one per phone, two name sounds (as written and
-/// swapped). Keep it in step.
+/// swapped), company plus name. Keep it in step.
 fn max_key_values(k: &MatchKey) -> usize {
-    2 * k.emails.len() + k.phones.len() + 2
+    2 * k.emails.len() + k.phones.len() + 3
 }
 
 /// The blocking-key values of one record, sorted and deduplicated.
@@ -129,6 +135,9 @@ pub fn key_values(k: &MatchKey) -> Vec<KeyValue> {
     // "Smith John" meets a "John Smith".
     if k.given_phon != 0 && fi != 0 && !initial_only {
         out.push((2, mix(2, k.given_phon, fi), sub_key(k.family_phon)));
+    }
+    if k.company_h != 0 && k.given_h != 0 && fi != 0 {
+        out.push((4, mix(4, k.company_h, k.given_h ^ fi), WHOLE));
     }
     out.sort_unstable();
     out.dedup();
@@ -554,9 +563,10 @@ mod tests {
         }
     }
 
-    /// Colleagues who share a company, a street and a given name but not a family name,
-    /// an e-mail or a phone are two people: they are not compared. A copy that shares a
-    /// phone, or the name's sound with an initial, still is.
+    /// Colleagues who share a company and a given name but not a family name, an e-mail
+    /// or a phone are two people: they are not compared. A copy that shares a phone, the
+    /// name's sound with an initial, or (a family name misread on a card) the company,
+    /// the given name and the family initial still is.
     #[test]
     fn colleagues_sharing_only_company_and_given_name_are_not_paired() {
         use crate::model::{ContactValues, Email, PersonName, Phone, PhoneKind};
@@ -594,6 +604,7 @@ mod tests {
             contact("Anna", "Schulz", "a.schulz@hartmann.example", 302_222),
             contact("Anna", "Bekcer", "", 301_111),
             contact("A.", "Becker", "", 0),
+            contact("Anna", "Beclcer", "", 0),
         ];
         let order: Vec<u64> = (0..keys.len() as u64).collect();
         let got = candidate_pairs(&keys, &order, 200, 16, 4, &crate::report::Silent::default());
@@ -608,6 +619,12 @@ mod tests {
             pairs.contains(&(0, 3)),
             "initial of the same name: {pairs:?}"
         );
+        let misread = got.pairs.iter().find(|p| (p.a, p.b) == (0, 4));
+        assert_eq!(
+            misread.map(|p| KINDS[p.kind as usize]),
+            Some("company-name")
+        );
+        assert!(!pairs.contains(&(1, 4)), "{pairs:?}");
         assert!(got.pairs.iter().all(|p| (p.kind as usize) < KINDS.len()));
     }
 
