@@ -569,35 +569,8 @@ mod tests {
     /// the given name and the family initial still is.
     #[test]
     fn colleagues_sharing_only_company_and_given_name_are_not_paired() {
-        use crate::model::{ContactValues, Email, PersonName, Phone, PhoneKind};
-        use crate::normalize::keys::key;
         let contact = |given: &str, family: &str, email: &str, phone: u64| {
-            let c = ContactValues {
-                name: PersonName {
-                    given: given.into(),
-                    family: family.into(),
-                    ..Default::default()
-                },
-                emails: (!email.is_empty())
-                    .then(|| Email {
-                        address: email.into(),
-                        valid: true,
-                    })
-                    .into_iter()
-                    .collect(),
-                phones: (phone != 0)
-                    .then_some(Phone {
-                        number: String::new(),
-                        extension: String::new(),
-                        kind: PhoneKind::Work,
-                        national: phone,
-                    })
-                    .into_iter()
-                    .collect(),
-                company: "Hartmann Logistik GmbH".into(),
-                ..Default::default()
-            };
-            key(&c.into(), &[])
+            crate::normalize::keys::test_key(given, family, email, phone, "Hartmann Logistik GmbH")
         };
         let keys = vec![
             contact("Anna", "Becker", "anna.becker@hartmann.example", 301_111),

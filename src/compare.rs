@@ -488,39 +488,7 @@ pub fn date_key(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ContactValues, Email, PersonName, Phone, PhoneKind};
-    use crate::normalize::keys::key;
-
-    fn contact(given: &str, family: &str, email: &str, phone: u64, company: &str) -> MatchKey {
-        let c = ContactValues {
-            name: PersonName {
-                given: given.into(),
-                family: family.into(),
-                ..Default::default()
-            },
-            emails: if email.is_empty() {
-                vec![]
-            } else {
-                vec![Email {
-                    address: email.into(),
-                    valid: true,
-                }]
-            },
-            phones: if phone == 0 {
-                vec![]
-            } else {
-                vec![Phone {
-                    number: String::new(),
-                    extension: String::new(),
-                    kind: PhoneKind::Work,
-                    national: phone,
-                }]
-            },
-            company: company.into(),
-            ..Default::default()
-        };
-        key(&c.into(), &[])
-    }
+    use crate::normalize::keys::test_key as contact;
 
     #[test]
     fn exact_and_missing() {

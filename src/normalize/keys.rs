@@ -360,6 +360,45 @@ fn person(k: &MatchKey) -> u64 {
     k.family_phon.rotate_left(8) ^ initial
 }
 
+/// The match key of a contact with just these values (empty or 0 = missing), for tests
+/// of the stages that read keys.
+#[cfg(test)]
+pub(crate) fn test_key(
+    given: &str,
+    family: &str,
+    email: &str,
+    phone: u64,
+    company: &str,
+) -> MatchKey {
+    use crate::model::{ContactValues, Email, PersonName, Phone, PhoneKind};
+    let c = ContactValues {
+        name: PersonName {
+            given: given.into(),
+            family: family.into(),
+            ..Default::default()
+        },
+        emails: (!email.is_empty())
+            .then(|| Email {
+                address: email.into(),
+                valid: true,
+            })
+            .into_iter()
+            .collect(),
+        phones: (phone != 0)
+            .then_some(Phone {
+                number: String::new(),
+                extension: String::new(),
+                kind: PhoneKind::Work,
+                national: phone,
+            })
+            .into_iter()
+            .collect(),
+        company: company.into(),
+        ..Default::default()
+    };
+    key(&c.into(), &[])
+}
+
 /// Marks the e-mails and phones that `after` or more different people share as
 /// generic, and returns them: the second half of [`match_keys`], for keys built a
 /// slice at a time with [`keys`].
