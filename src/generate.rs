@@ -1538,24 +1538,20 @@ mod tests {
     /// Share of people (entities) with a row whose given and family name (lower-cased)
     /// another person's row also bears.
     fn shared_name_share(rec: &[u8], tru: &[u8]) -> f64 {
+        use std::collections::HashSet;
         let mut r = csv::Reader::from_reader(rec);
         let mut t = csv::Reader::from_reader(tru);
-        let mut bearers: HashMap<String, Vec<String>> = HashMap::new();
-        let mut people = std::collections::HashSet::new();
+        let mut bearers: HashMap<String, HashSet<String>> = HashMap::new();
+        let mut people = HashSet::new();
         for (rr, tr) in r.records().zip(t.records()) {
             let (rr, tr) = (rr.unwrap(), tr.unwrap());
             people.insert(tr[1].to_string());
-            if rr[3].is_empty() || rr[4].is_empty() {
-                continue;
-            }
-            let name = format!("{}|{}", rr[3].to_lowercase(), rr[4].to_lowercase());
-            let e = bearers.entry(name).or_default();
-            if !e.iter().any(|x| x == &tr[1]) {
-                e.push(tr[1].to_string());
+            if !rr[3].is_empty() && !rr[4].is_empty() {
+                let name = format!("{}|{}", rr[3].to_lowercase(), rr[4].to_lowercase());
+                bearers.entry(name).or_default().insert(tr[1].to_string());
             }
         }
-        let shared: std::collections::HashSet<&String> =
-            bearers.values().filter(|v| v.len() > 1).flatten().collect();
+        let shared: HashSet<&String> = bearers.values().filter(|v| v.len() > 1).flatten().collect();
         shared.len() as f64 / people.len() as f64
     }
 
