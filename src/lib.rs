@@ -31,6 +31,7 @@ pub mod score;
 
 pub mod cluster;
 pub mod decisions;
+pub mod memory;
 pub mod spill;
 pub mod survive;
 

@@ -16,6 +16,7 @@ use crate::compare::{compare, Comparison};
 use crate::decisions;
 use crate::error::{Error, Result};
 use crate::import::{self, SourceSpec};
+use crate::memory;
 use crate::model::{Contact, Inputs};
 use crate::normalize;
 use crate::normalize::keys::{self, MatchKey};
@@ -284,6 +285,8 @@ fn normalise(
 ) -> Result<(Spilled, Vec<MatchKey>, Vec<String>)> {
     let n = inputs.records.len();
     report.stage("normalise", Some(n as u64));
+    // Each wave frees its raw values and parked contacts as the next allocates as much.
+    let _hold = memory::Hold::start();
     let mut parker = park.map(spill::Parker::new).transpose()?;
     let mut contacts = Vec::with_capacity(if parker.is_some() { 0 } else { n });
     let mut match_keys = Vec::with_capacity(n);
@@ -517,12 +520,14 @@ fn link_keeping(
         drop(std::mem::take(&mut pairs.pairs));
         drop(std::mem::take(&mut weights));
     }
+    let mut hold = None;
     let keys = if keep {
         keys
     } else if matches!(contacts, Spilled::Parked(_)) {
         // The contacts are about to be read back: free the keys first, on the worker
         // threads, so that their memory is there for the contacts instead of adding to
-        // the peak.
+        // the peak; held, so that it is not handed back to the system and taken again.
+        hold = Some(memory::Hold::start());
         keys.into_par_iter().with_min_len(1 << 12).for_each(drop);
         Vec::new()
     } else {
@@ -539,6 +544,7 @@ fn link_keeping(
         Spilled::Parked(p) => {
             report.stage("unpark", None);
             let c = p.restore()?;
+            drop(hold);
             report.finish();
             clock.lap("unpark");
             c
