@@ -5,7 +5,8 @@
 //!
 //! Every record gets a few blocking-key values (exact e-mail, phone number, sound of
 //! the family name + given initial and the same swapped, e-mail local part, company +
-//! given name + family initial). Records sharing a value form a block.
+//! given name + family initial). Records sharing a value form a block. In a name-sound
+//! block, records pair when their given names sound alike or share a nickname group.
 //!
 //! The company key carries the family name's initial because what it is for is a family
 //! name misread on a business card ("Schnelder"), whose sound no longer matches, at the
@@ -96,16 +97,25 @@ pub type KeyValue = (u8, u64, u32);
 /// Sub-key used by kinds that do not split their blocks.
 const WHOLE: u32 = 1;
 
-/// The sub-key of a phonetic code: never the wildcard (0) or [`WHOLE`].
+/// The sub-key of a phonetic code: never the wildcard (0) or [`WHOLE`], and never a
+/// [`nick_sub_key`] (top bit clear).
 fn sub_key(phon: u64) -> u32 {
-    (phon as u32).max(2)
+    ((phon as u32) & !NICK_BIT).max(2)
+}
+
+/// Top bit of a sub-key that is a nickname group.
+const NICK_BIT: u32 = 1 << 31;
+
+/// The sub-key of nickname group `g`.
+fn nick_sub_key(g: u32) -> u32 {
+    g | NICK_BIT
 }
 
 /// The most blocking-key values [`key_values`] can give a record: two per e-mail (the
 /// address and its local part), one per phone, two name sounds (as written and
-/// swapped), company plus name. Keep it in step.
+/// swapped), one per nickname group, company plus name. Keep it in step.
 fn max_key_values(k: &MatchKey) -> usize {
-    2 * k.emails.len() + k.phones.len() + 3
+    2 * k.emails.len() + k.phones.len() + k.nick.len() + 3
 }
 
 /// The blocking-key values of one record, sorted and deduplicated.
@@ -130,6 +140,14 @@ pub fn key_values(k: &MatchKey) -> Vec<KeyValue> {
             sub_key(k.given_phon)
         };
         out.push((2, mix(2, k.family_phon, gi), sub));
+        // A nickname sounds unlike the name it stands for ("Joe", "Joseph"), so the
+        // sub-key of the given name's sound keeps the two apart: each of the given
+        // name's nickname groups is a sub-key of the block as well.
+        if !initial_only {
+            for &g in k.nick {
+                out.push((2, mix(2, k.family_phon, gi), nick_sub_key(g)));
+            }
+        }
     }
     // The swapped reading (given and family exchanged) lands in the same kind, so a
     // "Smith John" meets a "John Smith".
@@ -599,6 +617,34 @@ mod tests {
         );
         assert!(!pairs.contains(&(1, 4)), "{pairs:?}");
         assert!(got.pairs.iter().all(|p| (p.kind as usize) < KINDS.len()));
+    }
+
+    /// "Joe Walanderers" and "Joseph Walanderers" at one company, with work addresses a
+    /// letter apart, share no e-mail, phone or given-name sound: the nickname group
+    /// pairs them. A "Julia" of the same family and company is paired with neither: her
+    /// given name is neither theirs nor in their nickname group.
+    #[test]
+    fn nicknames_meet_the_names_they_stand_for() {
+        let contact = |given: &str, email: &str| {
+            crate::normalize::keys::test_key(given, "Walanderers", email, 0, "Smith & Holton Co.")
+        };
+        let keys = vec![
+            contact("Joe", "josephwalandererss@smithholton.example"),
+            contact("Joseph", "josephwalanderers@smithholton.example"),
+            contact("Julia", "julia@smithholton.example"),
+        ];
+        assert!(!keys[0].nick.is_empty() && !keys[1].nick.is_empty());
+        let order: Vec<u64> = (0..keys.len() as u64).collect();
+        let got = candidate_pairs(&keys, &order, 200, 16, 4, &crate::report::Silent::default());
+        let kind_of = |a: u32, b: u32| {
+            got.pairs
+                .iter()
+                .find(|p| (p.a, p.b) == (a, b))
+                .map(|p| KINDS[p.kind as usize])
+        };
+        assert_eq!(kind_of(0, 1), Some("name-sound"), "{:?}", got.pairs);
+        assert_eq!(kind_of(0, 2), None, "{:?}", got.pairs);
+        assert_eq!(kind_of(1, 2), None, "{:?}", got.pairs);
     }
 
     #[test]
