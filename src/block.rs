@@ -134,19 +134,15 @@ pub fn key_values(k: &MatchKey) -> Vec<KeyValue> {
     let fi = k.family().bytes().next().unwrap_or(0) as u64;
     let initial_only = k.given_first().len() == 1;
     if k.family_phon != 0 && gi != 0 {
-        let sub = if initial_only {
-            0
+        let block = mix(2, k.family_phon, gi);
+        if initial_only {
+            out.push((2, block, 0));
         } else {
-            sub_key(k.given_phon)
-        };
-        out.push((2, mix(2, k.family_phon, gi), sub));
-        // A nickname sounds unlike the name it stands for ("Joe", "Joseph"), so the
-        // sub-key of the given name's sound keeps the two apart: each of the given
-        // name's nickname groups is a sub-key of the block as well.
-        if !initial_only {
-            for &g in k.nick {
-                out.push((2, mix(2, k.family_phon, gi), nick_sub_key(g)));
-            }
+            out.push((2, block, sub_key(k.given_phon)));
+            // A nickname sounds unlike the name it stands for ("Joe", "Joseph"), so the
+            // sub-key of the given name's sound keeps the two apart: each of the given
+            // name's nickname groups is a sub-key of the block as well.
+            out.extend(k.nick.iter().map(|&g| (2, block, nick_sub_key(g))));
         }
     }
     // The swapped reading (given and family exchanged) lands in the same kind, so a
