@@ -38,6 +38,7 @@ pub const LEVELS: [&[&str]; 5] = [
         "different e-mail at the same company domain",
         "different e-mail, one personal and one work",
         "different e-mail",
+        "same e-mail name, one personal and one work",
     ],
     &[
         "phone missing",
@@ -58,9 +59,30 @@ pub const LEVELS: [&[&str]; 5] = [
         "similar street address",
         "same postcode",
         "same city",
-        "different address",
+        "different street address",
+        "different postcode",
+        "different city",
     ],
 ];
+
+/// Which of a field's levels can occur together, by what the two records carry.
+///
+/// An address is compared by street when both records have one, else by postcode,
+/// else by city. So "same city" is the best a pair of sign-ups with only a city can
+/// show, while a pair of full addresses almost never stops at it: how often one person
+/// shows "same city" depends on which comparison was possible. m and u are therefore
+/// shares within a level's class (see `score::blend`), and a level's weight says how
+/// much it tells among the pairs that could show it. E-mail is alike: a sign-up with
+/// only a personal address against a record with only a work address can show no more
+/// than a shared e-mail name, whoever they are.
+pub fn level_class(field: usize, level: usize) -> usize {
+    match (field, level) {
+        (1, 6 | 8) => 1,
+        (4, 3 | 6) => 1,
+        (4, 4 | 7) => 2,
+        _ => 0,
+    }
+}
 
 /// Labels of a custom field's levels.
 pub const CUSTOM_LEVELS: [&str; 4] = ["missing", "same", "similar", "different"];
@@ -303,6 +325,25 @@ fn email(a: &MatchKey, b: &MatchKey) -> u8 {
     if a.emails.is_empty() || b.emails.is_empty() {
         return 0;
     }
+    let kinds = |k: &MatchKey| {
+        let free = k.emails.iter().filter(|e| e.free).count();
+        (free > 0, free < k.emails.len())
+    };
+    let (a_kinds, b_kinds) = (kinds(a), kinds(b));
+    // Only personal addresses on one side and only work ones on the other.
+    let apart = a_kinds.0 != b_kinds.0 && a_kinds.1 != b_kinds.1;
+    if apart {
+        let same_name = a.emails.iter().any(|x| {
+            b.emails.iter().any(|y| {
+                x.local_h == y.local_h
+                    && !x.generic
+                    && !y.generic
+                    && a.email_local(x).len() >= 3
+                    && a.email_local(x) == b.email_local(y)
+            })
+        });
+        return if same_name { 8 } else { 6 };
+    }
     let mut best = 7u8;
     for x in a.emails.iter() {
         for y in b.emails.iter() {
@@ -326,12 +367,9 @@ fn email(a: &MatchKey, b: &MatchKey) -> u8 {
                 } else {
                     5
                 }
-            } else if x.free != y.free {
-                // A personal address against a work one: most people have both, so
-                // this says far less against one person than two different work
-                // (or two different personal) addresses do.
-                6
             } else {
+                // A personal address against a work one says little when the records
+                // also carry addresses of one kind to compare (see `level_class`).
                 7
             };
             best = best.min(level);
@@ -405,10 +443,10 @@ fn address(a: &MatchKey, b: &MatchKey) -> u8 {
         return 5;
     }
     if a.postcode_h != 0 && b.postcode_h != 0 {
-        return if a.postcode_h == b.postcode_h { 3 } else { 5 };
+        return if a.postcode_h == b.postcode_h { 3 } else { 6 };
     }
     if a.city_h != 0 && b.city_h != 0 {
-        return if a.city_h == b.city_h { 4 } else { 5 };
+        return if a.city_h == b.city_h { 4 } else { 7 };
     }
     0
 }
@@ -526,14 +564,24 @@ mod tests {
     #[test]
     fn email_levels() {
         let a = contact("A", "B", "anna.berg@acme.example", 0, "");
-        let b = contact("A", "B", "annaberg@gmail.com", 0, "");
+        let b = contact("A", "B", "anna.berg@other.example", 0, "");
         assert_eq!(compare(&a, &b, &[]).level(1), 3);
+        // Only a personal address against only a work one: the e-mail name is all
+        // they can share.
+        let b = contact("A", "B", "annaberg@gmail.com", 0, "");
+        assert_eq!(compare(&a, &b, &[]).level(1), 8);
+        let b = contact("A", "B", "tom@gmail.com", 0, "");
+        assert_eq!(compare(&a, &b, &[]).level(1), 6);
+        // With a work address on both sides, the work addresses are compared.
+        let b = contact("A", "B", "annaberg@gmail.com;tom@other.example", 0, "");
+        assert_eq!(compare(&a, &b, &[]).level(1), 3);
+        let b = contact("A", "B", "tom@gmail.com;tom@other.example", 0, "");
+        assert_eq!(compare(&a, &b, &[]).level(1), 7);
         let b = contact("A", "B", "tom@acme.example", 0, "");
         assert_eq!(compare(&a, &b, &[]).level(1), 5);
         let b = contact("A", "B", "tom@other.example", 0, "");
         assert_eq!(compare(&a, &b, &[]).level(1), 7);
         let b = contact("A", "B", "tom@gmail.com", 0, "");
-        assert_eq!(compare(&a, &b, &[]).level(1), 6);
         let c = contact("A", "B", "anna@web.de", 0, "");
         assert_eq!(compare(&b, &c, &[]).level(1), 7);
         let a = contact("A", "B", "info@acme.example", 0, "");

@@ -22,7 +22,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::compare::{level_count, Comparison, CUSTOM_LEVELS, FIELDS, LEVELS};
+use crate::compare::{level_class, level_count, Comparison, CUSTOM_LEVELS, FIELDS, LEVELS};
 use crate::normalize::keys::MatchKey;
 use crate::rules::{CompareMethod, Matching};
 
@@ -223,12 +223,19 @@ fn level_counts(
 }
 
 /// Counts (level 0 ignored) blended with a prior worth `strength` pairs, normalised.
-fn blend(counts: &[f64], prior: &[f64], strength: f64) -> Vec<f64> {
-    let seen: f64 = counts[1..].iter().sum();
-    let mut out: Vec<f64> = counts
-        .iter()
-        .zip(prior)
-        .map(|(c, p)| (c + strength * p) / (seen + strength))
+fn blend(field: usize, counts: &[f64], prior: &[f64], strength: f64) -> Vec<f64> {
+    let class = |l: usize| level_class(field, l);
+    let mut seen = [0.0f64; 3];
+    let mut prior_sum = [0.0f64; 3];
+    for l in 1..counts.len() {
+        seen[class(l)] += counts[l];
+        prior_sum[class(l)] += prior[l];
+    }
+    let mut out: Vec<f64> = (0..counts.len())
+        .map(|l| {
+            let c = class(l);
+            (counts[l] + strength * prior[l] / prior_sum[c]) / (seen[c] + strength)
+        })
         .collect();
     out[0] = 1.0;
     out
@@ -241,10 +248,10 @@ fn blend(counts: &[f64], prior: &[f64], strength: f64) -> Vec<f64> {
 fn prior_m(field: usize) -> Vec<f64> {
     match field {
         0 => vec![0.0, 0.80, 0.03, 0.08, 0.04, 0.02, 0.015, 0.01, 0.005],
-        1 => vec![0.0, 0.75, 0.01, 0.06, 0.03, 0.05, 0.06, 0.04],
+        1 => vec![0.0, 0.75, 0.01, 0.06, 0.03, 0.05, 0.75, 0.04, 0.25],
         2 => vec![0.0, 0.75, 0.05, 0.02, 0.18],
         3 => vec![0.0, 0.60, 0.30, 0.10],
-        4 => vec![0.0, 0.60, 0.10, 0.08, 0.15, 0.07],
+        4 => vec![0.0, 0.80, 0.12, 0.85, 0.85, 0.08, 0.15, 0.15],
         _ => vec![0.0, 0.90, 0.05, 0.05],
     }
 }
@@ -254,10 +261,10 @@ fn prior_m(field: usize) -> Vec<f64> {
 fn prior_u(field: usize) -> Vec<f64> {
     match field {
         0 => vec![0.0, 0.01, 0.002, 0.01, 0.01, 0.005, 0.15, 0.15, 0.663],
-        1 => vec![0.0, 0.001, 0.05, 0.02, 0.005, 0.20, 0.30, 0.424],
+        1 => vec![0.0, 0.001, 0.05, 0.02, 0.005, 0.20, 0.95, 0.424, 0.05],
         2 => vec![0.0, 0.01, 0.15, 0.002, 0.838],
         3 => vec![0.0, 0.15, 0.05, 0.80],
-        4 => vec![0.0, 0.15, 0.02, 0.03, 0.10, 0.70],
+        4 => vec![0.0, 0.15, 0.02, 0.20, 0.30, 0.83, 0.80, 0.70],
         _ => vec![0.0, 0.05, 0.05, 0.90],
     }
 }
@@ -313,7 +320,7 @@ fn fit_kind(
         let mut change = (new_lambda - lambda).abs();
         lambda = new_lambda;
         for f in 0..nfields {
-            let v = blend(&uu[f], &prior_u(f), PRIOR_U_PAIRS);
+            let v = blend(f, &uu[f], &prior_u(f), PRIOR_U_PAIRS);
             for l in 1..v.len() {
                 change = change.max((v[l] - u[f][l]).abs());
             }
@@ -424,7 +431,7 @@ pub fn model(
             } else {
                 level_counts(&all, f, same_email)
             };
-            blend(&counts, &prior_m(f), PRIOR_M_PAIRS)
+            blend(f, &counts, &prior_m(f), PRIOR_M_PAIRS)
         })
         .collect();
 
@@ -576,6 +583,29 @@ mod tests {
         for p in [0.01, 0.5, 0.95, 0.999] {
             assert!((probability(weight_of(p)) - p).abs() < 1e-9);
         }
+    }
+
+    #[test]
+    fn levels_are_shares_of_the_pairs_that_could_show_them() {
+        // Anchor pairs: most have two streets to compare; the few that have only a
+        // city nearly all agree on it.
+        let mut counts = vec![0.0; level_count(4)];
+        counts[1] = 9000.0; // same street
+        counts[5] = 800.0; // different street
+        counts[4] = 95.0; // same city
+        counts[7] = 5.0; // different city
+        let m = blend(4, &counts, &prior_m(4), PRIOR_M_PAIRS);
+        for class in 0..3 {
+            let sum: f64 = (1..m.len())
+                .filter(|&l| level_class(4, l) == class)
+                .map(|l| m[l])
+                .sum();
+            assert!((sum - 1.0).abs() < 1e-9, "class {class} sums to {sum}");
+        }
+        // "Same city" is what one person's city-only records usually show, not a
+        // rare level among all addresses.
+        assert!(m[4] > 0.8, "m(same city) = {}", m[4]);
+        assert!(m[1] > 0.85 && m[1] < 0.95, "m(same street) = {}", m[1]);
     }
 
     #[test]

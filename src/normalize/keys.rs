@@ -377,12 +377,14 @@ pub(crate) fn test_key(
             family: family.into(),
             ..Default::default()
         },
-        emails: (!email.is_empty())
-            .then(|| Email {
-                address: email.into(),
+        // Several addresses are separated by `;`.
+        emails: email
+            .split(';')
+            .filter(|e| !e.is_empty())
+            .map(|e| Email {
+                address: e.into(),
                 valid: true,
             })
-            .into_iter()
             .collect(),
         phones: (phone != 0)
             .then_some(Phone {
