@@ -86,6 +86,9 @@ pub fn fold_name(s: &str) -> String {
 pub fn fold_name_into(s: &str, out: &mut String) {
     let start = out.len();
     fold_into(s, out);
+    if out.as_bytes()[start..].iter().any(u8::is_ascii_digit) {
+        repair_digits(out, start);
+    }
     // Folded text is ASCII; one pass over byte pairs instead of three substring
     // searches, as nearly every name has none of these spellings.
     let umlaut_spelling = |w: &[u8]| w[1] == b'e' && matches!(w[0], b'a' | b'o' | b'u');
@@ -103,6 +106,42 @@ pub fn fold_name_into(s: &str, out: &mut String) {
             i += 2;
         } else {
             i += 1;
+        }
+    }
+}
+
+/// Reads the digits inside a word of a folded name as the letters they stand for.
+///
+/// No one's name holds a digit, so a digit among letters ("8elin", "0livia", "Wi1son")
+/// is a slip of OCR on a scanned card or of hurried typing, for the letter it looks
+/// like. Left alone, it would keep the record from every key that rests on the sound of
+/// its name. Words of digits only ("2000") are left as they are.
+fn repair_digits(out: &mut String, start: usize) {
+    let folded = out.split_off(start);
+    for (i, word) in folded.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if !word.bytes().any(|b| b.is_ascii_alphabetic()) {
+            out.push_str(word);
+            continue;
+        }
+        let b = word.as_bytes();
+        for (j, &c) in b.iter().enumerate() {
+            out.push(match c {
+                b'0' => 'o',
+                // "1van" is Ivan; "1ouise" and "Wi1son" have lost an l.
+                b'1' if j == 0 && b.get(1).is_some_and(|n| !b"aeiou".contains(n)) => 'i',
+                b'1' => 'l',
+                b'2' => 'z',
+                b'3' => 'e',
+                b'4' => 'a',
+                b'5' => 's',
+                b'6' | b'9' => 'g',
+                b'7' => 't',
+                b'8' => 'b',
+                _ => char::from(c),
+            });
         }
     }
 }
@@ -133,6 +172,18 @@ mod tests {
         assert_eq!(fold_name("Mueller"), "muller");
         assert_eq!(fold_name("Muller"), "muller");
         assert_eq!(fold_name("Goethe"), "gothe");
+    }
+
+    #[test]
+    fn name_fold_reads_digits_in_words_as_letters() {
+        assert_eq!(fold_name("8elin"), fold_name("Belin"));
+        assert_eq!(fold_name("Noémie 8elin"), fold_name("Noémie Belin"));
+        assert_eq!(fold_name("0LIVIA"), "olivia");
+        assert_eq!(fold_name("Wi1son"), "wilson");
+        assert_eq!(fold_name("1van"), "ivan");
+        assert_eq!(fold_name("5chmidt"), "schmidt");
+        // A number is not a slip.
+        assert_eq!(fold_name("Smith 2000"), "smith 2000");
     }
 
     #[test]
