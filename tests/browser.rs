@@ -275,14 +275,20 @@ fn review_page_decisions_change_the_next_run() {
         browser.text("#progress")
     );
 
-    // Decisions survive a reload.
+    // Decisions survive a reload. The page restores them once its script has run,
+    // which on a loaded machine can come after the reload returns: wait for it.
     browser.cmd("POST", "/refresh", json!({}));
-    assert_eq!(
-        browser
-            .js("return window.listmergeState().decided;")
-            .as_u64(),
-        Some(2)
-    );
+    let mut decided = None;
+    for _ in 0..100 {
+        decided = browser
+            .js("return window.listmergeState ? window.listmergeState().decided : null;")
+            .as_u64();
+        if decided == Some(2) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(decided, Some(2));
     browser.click("#btn-export");
     let csv = browser
         .js("return window.listmergeExport();")
