@@ -39,6 +39,7 @@ pub const LEVELS: [&[&str]; 5] = [
         "different e-mail, one personal and one work",
         "different e-mail",
         "same e-mail name, one personal and one work",
+        "different work e-mail",
     ],
     &[
         "phone missing",
@@ -345,6 +346,9 @@ fn email(a: &MatchKey, b: &MatchKey) -> u8 {
         return if same_name { 8 } else { 6 };
     }
     let mut best = 7u8;
+    // Every address on both sides is a work one: a different work address may only
+    // mean another employer (see `score::Model::level_weight`).
+    let all_work = !a_kinds.0 && !b_kinds.0;
     for x in a.emails.iter() {
         for y in b.emails.iter() {
             let level = if x.full == y.full {
@@ -375,7 +379,11 @@ fn email(a: &MatchKey, b: &MatchKey) -> u8 {
             best = best.min(level);
         }
     }
-    best
+    if best == 7 && all_work {
+        9
+    } else {
+        best
+    }
 }
 
 fn one_digit_apart(a: u64, b: u64) -> bool {
@@ -579,8 +587,9 @@ mod tests {
         assert_eq!(compare(&a, &b, &[]).level(1), 7);
         let b = contact("A", "B", "tom@acme.example", 0, "");
         assert_eq!(compare(&a, &b, &[]).level(1), 5);
+        // Only work addresses, at two domains: what a change of employer shows.
         let b = contact("A", "B", "tom@other.example", 0, "");
-        assert_eq!(compare(&a, &b, &[]).level(1), 7);
+        assert_eq!(compare(&a, &b, &[]).level(1), 9);
         let b = contact("A", "B", "tom@gmail.com", 0, "");
         let c = contact("A", "B", "anna@web.de", 0, "");
         assert_eq!(compare(&b, &c, &[]).level(1), 7);

@@ -248,7 +248,7 @@ fn blend(field: usize, counts: &[f64], prior: &[f64], strength: f64) -> Vec<f64>
 fn prior_m(field: usize) -> Vec<f64> {
     match field {
         0 => vec![0.0, 0.80, 0.03, 0.08, 0.04, 0.02, 0.015, 0.01, 0.005],
-        1 => vec![0.0, 0.75, 0.01, 0.06, 0.03, 0.05, 0.75, 0.04, 0.25],
+        1 => vec![0.0, 0.75, 0.01, 0.06, 0.03, 0.05, 0.75, 0.04, 0.25, 0.04],
         2 => vec![0.0, 0.75, 0.05, 0.02, 0.18],
         3 => vec![0.0, 0.60, 0.30, 0.10],
         4 => vec![0.0, 0.80, 0.12, 0.85, 0.85, 0.08, 0.15, 0.15],
@@ -261,7 +261,9 @@ fn prior_m(field: usize) -> Vec<f64> {
 fn prior_u(field: usize) -> Vec<f64> {
     match field {
         0 => vec![0.0, 0.01, 0.002, 0.01, 0.01, 0.005, 0.15, 0.15, 0.663],
-        1 => vec![0.0, 0.001, 0.05, 0.02, 0.005, 0.20, 0.95, 0.424, 0.05],
+        1 => vec![
+            0.0, 0.001, 0.05, 0.02, 0.005, 0.20, 0.95, 0.424, 0.05, 0.424,
+        ],
         2 => vec![0.0, 0.01, 0.15, 0.002, 0.838],
         3 => vec![0.0, 0.15, 0.05, 0.80],
         4 => vec![0.0, 0.15, 0.02, 0.20, 0.30, 0.83, 0.80, 0.70],
@@ -512,10 +514,23 @@ impl Model {
     pub fn pattern_weight(&self, kind: u8, c: Comparison) -> f64 {
         let k = &self.kinds[kind as usize];
         let mut w = self.prior(kind);
-        for (f, row) in k.weights.iter().enumerate() {
-            w += row[c.level(f)];
+        for f in 0..k.weights.len() {
+            w += Self::level_weight(k, c, f);
         }
         w
+    }
+
+    /// The weight of field `f`'s level in `c`, under `k`.
+    ///
+    /// Fields are scored as independent evidence, but a work e-mail address goes with
+    /// the job: where the companies differ, different work addresses are what one
+    /// person who changed employer shows too, so they add nothing to the company's
+    /// difference and count 0 rather than a second time.
+    fn level_weight(k: &KindModel, c: Comparison, f: usize) -> f64 {
+        if f == 1 && c.level(1) == 9 && c.level(3) == 3 {
+            return 0.0;
+        }
+        k.weights[f][c.level(f)]
     }
 
     /// Whether `different-names-never-merge` holds a pair apart: the given names
@@ -558,7 +573,12 @@ impl Model {
             .enumerate()
             .map(|(f, fm)| {
                 let l = c.level(f);
-                (fm.name.clone(), l, fm.label(f, l), k.weights[f][l])
+                (
+                    fm.name.clone(),
+                    l,
+                    fm.label(f, l),
+                    Self::level_weight(k, c, f),
+                )
             })
             .collect();
         let weight = self.weight_with_tf(kind, c, tf);
@@ -606,6 +626,36 @@ mod tests {
         // rare level among all addresses.
         assert!(m[4] > 0.8, "m(same city) = {}", m[4]);
         assert!(m[1] > 0.85 && m[1] < 0.95, "m(same street) = {}", m[1]);
+    }
+
+    #[test]
+    fn a_new_employer_is_counted_once() {
+        let mut weights: Vec<Vec<f64>> = (0..FIELDS.len())
+            .map(|f| vec![0.0; level_count(f)])
+            .collect();
+        weights[1][7] = -6.0; // different e-mail
+        weights[1][9] = -6.0; // different work e-mail
+        weights[3][1] = 3.0; // same company
+        weights[3][3] = -6.5; // different company
+        let kind = KindModel {
+            name: "test",
+            pairs: 1.0,
+            lambda: 0.5,
+            u: Vec::new(),
+            weights,
+        };
+        let pattern = |email: u64, company: u64| Comparison(email << 4 | company << 12);
+        let sum = |c: Comparison| -> f64 {
+            (0..FIELDS.len())
+                .map(|f| Model::level_weight(&kind, c, f))
+                .sum()
+        };
+        // Another employer, and work addresses at another domain: one difference.
+        assert_eq!(sum(pattern(9, 3)), -6.5);
+        // Different personal addresses say something of their own.
+        assert_eq!(sum(pattern(7, 3)), -12.5);
+        // At one company, two work addresses that differ are two people.
+        assert_eq!(sum(pattern(9, 1)), -3.0);
     }
 
     #[test]
