@@ -6,7 +6,7 @@
 //! way). The comparators read only precomputed keys: hashes for equality, folded
 //! strings for Jaro-Winkler.
 
-use crate::normalize::keys::MatchKey;
+use crate::normalize::keys::{EmailKey, MatchKey};
 use crate::rules::CompareMethod;
 
 /// The built-in compared fields, in packing order. Custom fields follow.
@@ -66,6 +66,9 @@ pub const LEVELS: [&[&str]; 5] = [
     ],
 ];
 
+/// How many classes [`level_class`] puts a field's levels into, at most.
+pub const LEVEL_CLASSES: usize = 3;
+
 /// Which of a field's levels can occur together, by what the two records carry.
 ///
 /// An address is compared by street when both records have one, else by postcode,
@@ -77,6 +80,7 @@ pub const LEVELS: [&[&str]; 5] = [
 /// only a personal address against a record with only a work address can show no more
 /// than a shared e-mail name, whoever they are.
 pub fn level_class(field: usize, level: usize) -> usize {
+    // Keep the classes below `LEVEL_CLASSES`.
     match (field, level) {
         (1, 6 | 8) => 1,
         (4, 3 | 6) => 1,
@@ -322,6 +326,16 @@ fn name(a: &MatchKey, b: &MatchKey) -> u8 {
     }
 }
 
+/// Whether `a`'s address `x` and `b`'s address `y` have one personal e-mail name (at
+/// least three letters, not a role mailbox), whatever their domains.
+fn same_email_name(a: &MatchKey, x: &EmailKey, b: &MatchKey, y: &EmailKey) -> bool {
+    x.local_h == y.local_h
+        && !x.generic
+        && !y.generic
+        && a.email_local(x).len() >= 3
+        && a.email_local(x) == b.email_local(y)
+}
+
 fn email(a: &MatchKey, b: &MatchKey) -> u8 {
     if a.emails.is_empty() || b.emails.is_empty() {
         return 0;
@@ -334,15 +348,10 @@ fn email(a: &MatchKey, b: &MatchKey) -> u8 {
     // Only personal addresses on one side and only work ones on the other.
     let apart = a_kinds.0 != b_kinds.0 && a_kinds.1 != b_kinds.1;
     if apart {
-        let same_name = a.emails.iter().any(|x| {
-            b.emails.iter().any(|y| {
-                x.local_h == y.local_h
-                    && !x.generic
-                    && !y.generic
-                    && a.email_local(x).len() >= 3
-                    && a.email_local(x) == b.email_local(y)
-            })
-        });
+        let same_name = a
+            .emails
+            .iter()
+            .any(|x| b.emails.iter().any(|y| same_email_name(a, x, b, y)));
         return if same_name { 8 } else { 6 };
     }
     let mut best = 7u8;
@@ -357,12 +366,7 @@ fn email(a: &MatchKey, b: &MatchKey) -> u8 {
                 } else {
                     1
                 }
-            } else if x.local_h == y.local_h
-                && !x.generic
-                && !y.generic
-                && a.email_local(x).len() >= 3
-                && a.email_local(x) == b.email_local(y)
-            {
+            } else if same_email_name(a, x, b, y) {
                 3
             } else if x.domain == y.domain && !x.free {
                 if !x.generic && !y.generic && jw_at_least(a.email_local(x), b.email_local(y), 0.9)

@@ -14,15 +14,20 @@
 //!   collapse to a few thousand vectors, so EM costs nothing.
 //! * **Term frequencies** move the weight of an exact name agreement: agreeing on a rare
 //!   family name says more than agreeing on "Smith".
+//! * m and u are shares among the pairs that could show a level (`compare::level_class`):
+//!   "same city" is weighed among pairs with only a city to compare.
 //!
-//! The weight of a pair is the prior plus the sum of log2(m/u) of its levels plus the
-//! term-frequency adjustments; its probability is 1 / (1 + 2^-weight). `explain` uses
+//! The weight of a pair is the prior plus the sum of log2(m/u) of its levels (a
+//! different work e-mail beside a different company counts 0, see
+//! [`Model::pattern_weight`]) plus the term-frequency adjustments; its probability is 1 / (1 + 2^-weight). `explain` uses
 //! the same functions, so it shows the numbers the clustering used.
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::compare::{level_class, level_count, Comparison, CUSTOM_LEVELS, FIELDS, LEVELS};
+use crate::compare::{
+    level_class, level_count, Comparison, CUSTOM_LEVELS, FIELDS, LEVELS, LEVEL_CLASSES,
+};
 use crate::normalize::keys::MatchKey;
 use crate::rules::{CompareMethod, Matching};
 
@@ -222,11 +227,12 @@ fn level_counts(
     row
 }
 
-/// Counts (level 0 ignored) blended with a prior worth `strength` pairs, normalised.
+/// Counts (level 0 ignored) blended with a prior worth `strength` pairs, normalised
+/// within each class of `field`'s levels (see [`level_class`]).
 fn blend(field: usize, counts: &[f64], prior: &[f64], strength: f64) -> Vec<f64> {
     let class = |l: usize| level_class(field, l);
-    let mut seen = [0.0f64; 3];
-    let mut prior_sum = [0.0f64; 3];
+    let mut seen = [0.0f64; LEVEL_CLASSES];
+    let mut prior_sum = [0.0f64; LEVEL_CLASSES];
     for l in 1..counts.len() {
         seen[class(l)] += counts[l];
         prior_sum[class(l)] += prior[l];
