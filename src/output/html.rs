@@ -741,6 +741,23 @@ const REVIEW_JS: &str = r#""use strict";
     }
   }
   function status(text) { $("status").textContent = text; }
+  // The report open in a second tab saves its decisions under the same key, and each
+  // save replaces the whole entry: without this, the tab that saved last would wipe the
+  // other's decisions. Take the decisions this copy lacks, never overriding one made
+  // here, and save the union.
+  function merge(ev) {
+    if (ev.key !== KEY || !ev.newValue) return;
+    try {
+      var theirs = JSON.parse(ev.newValue).decisions || {}, n = 0;
+      for (var k in theirs) {
+        if (Object.prototype.hasOwnProperty.call(theirs, k) && LABEL[theirs[k]] && !decisions[k]) {
+          decisions[k] = theirs[k];
+          n++;
+        }
+      }
+      if (n) { save(); render(); }
+    } catch (e) { /* not ours to read */ }
+  }
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -941,6 +958,7 @@ const REVIEW_JS: &str = r#""use strict";
   });
 
   load();
+  if (storage) window.addEventListener("storage", merge);
   if (!storage) status("This browser does not keep decisions between visits; export them before closing.");
   render();
 })();
