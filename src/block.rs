@@ -19,7 +19,8 @@
 //! - A block of at most `refine-blocks-above` records is compared in full.
 //! - In a larger block (a frequent name, a big employer) only records that also share
 //!   a corroborating value (company, city, postcode, street, work domain, family-name
-//!   sound) are paired, each with its `refine-window` nearest neighbours; a group sharing one such
+//!   sound) are paired, each with its `refine-window` nearest neighbours (same name
+//!   first, then sharing more of those values); a group sharing one such
 //!   value that is larger than `max-block-size` is a shared value (a switchboard, a
 //!   head office), not one person: it is skipped and reported.
 //!
@@ -396,16 +397,25 @@ struct Refine<'a> {
 
 impl Refine<'_> {
     /// Each member's corroborating values, once per group. Within a run of one value,
-    /// records that share more of the others sort next to each other (`rest`); then by
-    /// `order`, so the neighbours do not depend on the input's row order.
+    /// records with the same name sort next to each other, and among those, records
+    /// that share more of the other values (`rest`); then by `order`, so the
+    /// neighbours do not depend on the input's row order. The name comes first because
+    /// a run grows with the data (a frequent name in a big city holds dozens of records
+    /// at ten million), and a sign-up with only a name, a personal e-mail and a city
+    /// shares no other value with the same person's full record: ordered by the other
+    /// values alone, the two sat at random places in the run, beyond the window.
     fn members(&self, group: &[u32], members: &mut Vec<Member>) {
         members.clear();
         members.extend(group.iter().map(|&id| {
-            let all = corroborators(&self.keys[id as usize]);
+            let k = &self.keys[id as usize];
+            let all = corroborators(k);
             let rest = all.iter().fold(0u64, |h, &x| {
                 h.rotate_left(7) ^ x.wrapping_mul(0x9E37_79B9_7F4A_7C15)
             });
-            (all, rest, self.order[id as usize], id)
+            let name = (k.family_h.rotate_left(29) ^ k.given_h).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            // Name in the high half, the rest in the low half: one sort key.
+            let key = (name & !0xFFFF_FFFF) | (rest >> 32);
+            (all, key, self.order[id as usize], id)
         }));
     }
 
@@ -574,6 +584,64 @@ mod tests {
                 got.capped.iter().map(|c| (c.size, c.example)).collect();
             capped.sort_unstable();
             assert_eq!(capped, capped_want, "{threads} thread(s)");
+        }
+    }
+
+    /// In a large group, a sign-up with only a name and a city meets the full record
+    /// of the same name in that city, however many others of the group live there: it
+    /// shares no company, street or postcode with it to sort by.
+    #[test]
+    fn a_sign_up_meets_the_full_record_of_its_name_in_a_crowded_city() {
+        let keys_given = |i: u32| 100 + i as u64;
+        let n = 60u32;
+        let mut keys: Vec<MatchKey> = (0..n as u64)
+            .map(|i| {
+                let mut k = MatchKey::default();
+                k.family_h = 11;
+                k.given_h = keys_given(i as u32);
+                k.city_h = 7;
+                k.company_h = 1000 + i;
+                k.street_h = 2000 + i;
+                k.postcode_h = 3000 + i % 5;
+                k
+            })
+            .collect();
+        let order: Vec<u64> = (0..n as u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect();
+        const CITY: usize = 1;
+        for (sign_up, full) in [(59u32, 0u32), (3, 17), (40, 58)] {
+            let saved = keys[sign_up as usize].clone();
+            let k = &mut keys[sign_up as usize];
+            k.given_h = keys_given(full);
+            k.company_h = 0;
+            k.street_h = 0;
+            k.postcode_h = 0;
+            let refine = Refine {
+                keys: &keys,
+                order: &order,
+                max_block: 200,
+                window: 4,
+            };
+            let (mut members, mut raw) = (Vec::new(), Vec::new());
+            refine.members(&(0..n).collect::<Vec<u32>>(), &mut members);
+            refine.pass(
+                &members,
+                CITY,
+                2,
+                &mut Vec::new(),
+                &mut raw,
+                &mut Vec::new(),
+            );
+            let pairs: Vec<(u32, u32)> = raw.into_iter().map(unpack).map(|p| (p.a, p.b)).collect();
+            let want = (sign_up.min(full), sign_up.max(full));
+            assert!(
+                pairs.contains(&want),
+                "{want:?} not among {} pairs",
+                pairs.len()
+            );
+            assert!(pairs.len() <= 4 * n as usize);
+            keys[sign_up as usize] = saved;
         }
     }
 

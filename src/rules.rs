@@ -144,7 +144,8 @@ pub struct Matching {
     /// company, city, postcode, street, work domain or family-name sound.
     pub refine_blocks_above: u32,
     /// Inside a refined block, how many following records (in an order that puts
-    /// records sharing more values side by side) each record is paired with.
+    /// records with the same name, then records sharing more values, side by side)
+    /// each record is paired with.
     pub refine_window: u32,
     /// Random pairs for u estimation.
     pub random_pairs: u32,
