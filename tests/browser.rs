@@ -2,8 +2,8 @@
 //! WebDriver protocol, spoken over plain HTTP here). It marks one pair "same person" and
 //! one "different people" with real clicks, checks the decisions survive a reload,
 //! exports them, runs listmerge again with them and checks the master list changed as
-//! decided. A second test decides in two tabs of one report and checks that neither
-//! tab's saving wipes the other's decisions.
+//! decided. Two more decide in two tabs of one report: each tab keeps both decisions,
+//! and a copy that never heard of a decision does not wipe it when it saves.
 //!
 //! `.ci/run` installs Debian's `chromium` and `chromium-driver` and sets
 //! `LISTMERGE_REQUIRE_BROWSER=1`, so in CI a missing browser fails the test; elsewhere
@@ -247,6 +247,26 @@ fn browser_workdir() -> Option<(Workdir, std::path::PathBuf)> {
     Some((wd, rules))
 }
 
+/// Reloads the current tab until its page shows `n` decisions (at most 20 times) and
+/// returns what it showed last. The page saves each decision as it is made, but
+/// Chromium may hand a page reloaded at once, on a busy machine, the storage as it was
+/// before that write, and that page keeps the old view (seen about once in 40 runs
+/// under load; the next load has the decisions).
+fn reload_until_decided(browser: &Browser, n: u64) -> Option<u64> {
+    let mut decided = None;
+    for _ in 0..20 {
+        browser.cmd("POST", "/refresh", json!({}));
+        decided = browser
+            .js("return window.listmergeState ? window.listmergeState().decided : null;")
+            .as_u64();
+        if decided == Some(n) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    decided
+}
+
 #[test]
 fn review_page_decisions_change_the_next_run() {
     let Some((wd, rules)) = browser_workdir() else {
@@ -302,21 +322,8 @@ fn review_page_decisions_change_the_next_run() {
         browser.text("#progress")
     );
 
-    // Decisions survive a reload. The page saves each decision as it is made, but
-    // Chromium may hand a page reloaded at once, on a busy machine, the storage as it
-    // was before that write, and that page keeps the old view (seen about once in 40
-    // runs under load; the next load has the decisions). So reload until they show.
-    let mut decided = None;
-    for _ in 0..20 {
-        browser.cmd("POST", "/refresh", json!({}));
-        decided = browser
-            .js("return window.listmergeState ? window.listmergeState().decided : null;")
-            .as_u64();
-        if decided == Some(2) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(250));
-    }
+    // Decisions survive a reload.
+    let decided = reload_until_decided(&browser, 2);
     assert_eq!(decided, Some(2));
     browser.click("#btn-export");
     let csv = browser
@@ -416,5 +423,65 @@ fn two_open_copies_of_the_review_page_keep_each_others_decisions() {
     assert!(
         csv.contains(",same,") && csv.contains(",different,"),
         "{csv}"
+    );
+}
+
+#[test]
+fn a_copy_of_the_review_page_that_missed_a_decision_does_not_wipe_it() {
+    let Some((wd, rules)) = browser_workdir() else {
+        return;
+    };
+    wd.command(&["run", "-q", "--out", "out", "--rules"])
+        .arg(&rules)
+        .assert_success();
+    let page = wd.path().join("out/review.html");
+    let browser = Browser::start();
+    browser.open(&page);
+    let first = browser.current_tab();
+    // The second copy never hears of the first's decisions, as a page reloaded at once
+    // may not (see `reload_until_decided`).
+    let second = browser.new_tab();
+    browser.cmd(
+        "POST",
+        "/goog/cdp/execute",
+        json!({"cmd": "Page.addScriptToEvaluateOnNewDocument", "params": {"source":
+            "var add = window.addEventListener; window.addEventListener = function (t) { \
+             if (t !== 'storage') return add.apply(this, arguments); };"}}),
+    );
+    browser.open(&page);
+    browser.switch(&first);
+    browser.click("#btn-same");
+    // The first copy is closed, as a reloaded page's old document is gone: nothing
+    // is left that could merge the decisions again.
+    browser.cmd("DELETE", "/window", json!({}));
+    browser.switch(&second);
+    browser.js("window.listmergeGo(1); return null;");
+    browser.click("#btn-different");
+    assert_eq!(
+        browser
+            .js("return window.listmergeState().decided;")
+            .as_u64(),
+        Some(1),
+        "the second copy did not hear of the first decision"
+    );
+    // Its save kept the first copy's decision: a fresh load has both.
+    assert_eq!(reload_until_decided(&browser, 2), Some(2));
+
+    // A page of an earlier listmerge kept all decisions in one entry; it still loads.
+    browser.js(
+        "var data = JSON.parse(document.getElementById('review-data').textContent); \
+         var key = 'listmerge-review-' + data.run, it = data.items[2], d = {}; \
+         d[data.records[it.a].key + '\\t' + data.records[it.b].key] = 'unsure'; \
+         localStorage.clear(); \
+         localStorage.setItem(key, JSON.stringify({decisions: d, index: 0, show: true})); \
+         return null;",
+    );
+    assert_eq!(reload_until_decided(&browser, 1), Some(1));
+    assert_eq!(
+        browser
+            .js("return window.listmergeExport();")
+            .as_str()
+            .map(|csv| csv.contains(",unsure,")),
+        Some(true)
     );
 }

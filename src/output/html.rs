@@ -721,42 +721,56 @@ const REVIEW_JS: &str = r#""use strict";
 
   var storage = null;
   try { storage = window.localStorage; storage.getItem(KEY); } catch (e) { storage = null; }
+  // Each decision is its own entry (KEY + "/" + pair), beside one entry for the view
+  // (position, "show probability"). A copy of the page that saves then writes only what
+  // it changed, so it cannot wipe decisions it has not seen: those of the report open
+  // in another tab, or the last one made before a reload, which Chromium may hand the
+  // reloaded page only on its next load.
+  var PREFIX = KEY + "/";
   function load() {
     if (!storage) return;
     try {
-      var saved = JSON.parse(storage.getItem(KEY) || "{}");
-      if (saved && typeof saved === "object") decisions = saved.decisions || {};
-      if (saved && saved.index >= 0 && saved.index < items.length) index = saved.index;
+      var saved = JSON.parse(storage.getItem(KEY) || "{}") || {};
+      if (saved.index >= 0 && saved.index < items.length) index = saved.index;
       $("toggle-probability").checked = saved.show !== false;
-    } catch (e) { decisions = {}; }
+      // Reports written before decisions had entries of their own kept them here.
+      var old = saved.decisions || {};
+      for (var k in old) {
+        if (Object.prototype.hasOwnProperty.call(old, k) && LABEL[old[k]]) {
+          decisions[k] = old[k];
+          saveDecision(k);
+        }
+      }
+      for (var i = 0; i < storage.length; i++) {
+        var name = storage.key(i);
+        if (name && name.lastIndexOf(PREFIX, 0) === 0) {
+          var d = storage.getItem(name);
+          if (LABEL[d]) decisions[name.slice(PREFIX.length)] = d;
+        }
+      }
+    } catch (e) { /* a damaged entry: start from what was read */ }
   }
-  function save() {
+  function store(name, value) {
     if (!storage) return;
     try {
-      storage.setItem(KEY, JSON.stringify({
-        decisions: decisions, index: index, show: $("toggle-probability").checked
-      }));
+      storage.setItem(name, value);
     } catch (e) {
       status("Your browser would not save the decisions; export them before closing this page.");
     }
   }
+  function save() {
+    store(KEY, JSON.stringify({ index: index, show: $("toggle-probability").checked }));
+  }
+  function saveDecision(pair) { store(PREFIX + pair, decisions[pair]); }
   function status(text) { $("status").textContent = text; }
-  // The report open in a second tab saves its decisions under the same key, and each
-  // save replaces the whole entry: without this, the tab that saved last would wipe the
-  // other's decisions. Take the decisions this copy lacks, never overriding one made
-  // here, and save the union.
+  // The report open in a second tab: take the decisions it makes that this copy lacks,
+  // never overriding one made here.
   function merge(ev) {
-    if (ev.key !== KEY || !ev.newValue) return;
-    try {
-      var theirs = JSON.parse(ev.newValue).decisions || {}, n = 0;
-      for (var k in theirs) {
-        if (Object.prototype.hasOwnProperty.call(theirs, k) && LABEL[theirs[k]] && !decisions[k]) {
-          decisions[k] = theirs[k];
-          n++;
-        }
-      }
-      if (n) { save(); render(); }
-    } catch (e) { /* not ours to read */ }
+    if (!ev.key || ev.key.lastIndexOf(PREFIX, 0) !== 0 || !LABEL[ev.newValue]) return;
+    var pair = ev.key.slice(PREFIX.length);
+    if (decisions[pair]) return;
+    decisions[pair] = ev.newValue;
+    render();
   }
 
   function el(tag, cls, text) {
@@ -846,7 +860,9 @@ const REVIEW_JS: &str = r#""use strict";
   }
   function decide(d) {
     if (!LABEL[d]) return;
-    decisions[pairKey(items[index])] = d;
+    var pair = pairKey(items[index]);
+    decisions[pair] = d;
+    saveDecision(pair);
     status("Pair " + (index + 1) + ": " + LABEL[d]);
     // Move on by itself: a reviewer deciding hundreds of pairs should not need two
     // key presses per pair.
@@ -910,7 +926,7 @@ const REVIEW_JS: &str = r#""use strict";
       if (!LABEL[d]) continue;
       var a = r[ca] || "", b = r[cb] || "";
       var key = byPair[a + "\t" + b] || byPair[plain(a) + "\t" + plain(b)];
-      if (key) { decisions[key] = d; n++; }
+      if (key) { decisions[key] = d; saveDecision(key); n++; }
     }
     save();
     render();
