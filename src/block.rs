@@ -383,8 +383,8 @@ pub fn candidate_pairs(
 /// corroborating values in parallel.
 const LARGE_BLOCK: usize = 2048;
 
-/// A member of a large group: its corroborating values, a hash of them all, its
-/// tie-breaking order, and its id.
+/// A member of a large group: its corroborating values, its sort key within a run (its
+/// name, then a hash of all those values), its tie-breaking order, and its id.
 type Member = ([u64; CORROBORATORS], u64, u64, u32);
 
 /// What pairing inside a large group reads.
@@ -434,7 +434,7 @@ impl Refine<'_> {
             members
                 .iter()
                 .filter(|m| m.0[c] != 0)
-                .map(|&(all, rest, ord, id)| (all[c], rest, ord, id)),
+                .map(|&(all, key, ord, id)| (all[c], key, ord, id)),
         );
         vals.sort_unstable();
         let mut i = 0;
@@ -592,13 +592,12 @@ mod tests {
     /// shares no company, street or postcode with it to sort by.
     #[test]
     fn a_sign_up_meets_the_full_record_of_its_name_in_a_crowded_city() {
-        let keys_given = |i: u32| 100 + i as u64;
         let n = 60u32;
         let mut keys: Vec<MatchKey> = (0..n as u64)
             .map(|i| {
                 let mut k = MatchKey::default();
                 k.family_h = 11;
-                k.given_h = keys_given(i as u32);
+                k.given_h = 100 + i;
                 k.city_h = 7;
                 k.company_h = 1000 + i;
                 k.street_h = 2000 + i;
@@ -613,7 +612,7 @@ mod tests {
         for (sign_up, full) in [(59u32, 0u32), (3, 17), (40, 58)] {
             let saved = keys[sign_up as usize].clone();
             let k = &mut keys[sign_up as usize];
-            k.given_h = keys_given(full);
+            k.given_h = 100 + full as u64;
             k.company_h = 0;
             k.street_h = 0;
             k.postcode_h = 0;

@@ -231,9 +231,10 @@ fn masters(wd: &Workdir, out: &str) -> std::collections::BTreeMap<String, String
         .collect()
 }
 
-/// A work directory and rules that send many pairs to review, or `None` (the test is
-/// skipped) where no browser is installed and CI does not require one.
-fn browser_workdir() -> Option<(Workdir, std::path::PathBuf)> {
+/// A work directory where listmerge has run into `out` with rules that send many pairs
+/// to review, and those rules; or `None` (the test is skipped) where no browser is
+/// installed and CI does not require one.
+fn browser_workdir(out: &str) -> Option<(Workdir, std::path::PathBuf)> {
     if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
         assert!(
             std::env::var_os("LISTMERGE_REQUIRE_BROWSER").is_none(),
@@ -244,18 +245,24 @@ fn browser_workdir() -> Option<(Workdir, std::path::PathBuf)> {
     }
     let wd = Workdir::new();
     let rules = wide_rules(&wd);
+    wd.command(&["run", "-q", "--out", out, "--rules"])
+        .arg(&rules)
+        .assert_success();
     Some((wd, rules))
 }
 
-/// Reloads the current tab until its page shows `n` decisions (at most 20 times) and
-/// returns what it showed last. The page saves each decision as it is made, but
-/// Chromium may hand a page reloaded at once, on a busy machine, the storage as it was
-/// before that write, and that page keeps the old view (seen about once in 40 runs
-/// under load; the next load has the decisions).
-fn reload_until_decided(browser: &Browser, n: u64) -> Option<u64> {
+/// Waits until the current tab's page shows `n` decisions (checking 20 times, 250 ms
+/// apart) and returns what it showed last. With `reload`, the page is reloaded before
+/// each check: the page saves each decision as it is made, but Chromium may hand a page
+/// reloaded at once, on a busy machine, the storage as it was before that write, and
+/// that page keeps the old view (seen about once in 40 runs under load; the next load
+/// has the decisions).
+fn until_decided(browser: &Browser, n: u64, reload: bool) -> Option<u64> {
     let mut decided = None;
     for _ in 0..20 {
-        browser.cmd("POST", "/refresh", json!({}));
+        if reload {
+            browser.cmd("POST", "/refresh", json!({}));
+        }
         decided = browser
             .js("return window.listmergeState ? window.listmergeState().decided : null;")
             .as_u64();
@@ -269,12 +276,9 @@ fn reload_until_decided(browser: &Browser, n: u64) -> Option<u64> {
 
 #[test]
 fn review_page_decisions_change_the_next_run() {
-    let Some((wd, rules)) = browser_workdir() else {
+    let Some((wd, rules)) = browser_workdir("out1") else {
         return;
     };
-    wd.command(&["run", "-q", "--out", "out1", "--rules"])
-        .arg(&rules)
-        .assert_success();
     let review = wd.csv("out1/review.csv");
     let before = masters(&wd, "out1");
     // "same" on a pair now in two masters; "different" on another pair.
@@ -323,7 +327,7 @@ fn review_page_decisions_change_the_next_run() {
     );
 
     // Decisions survive a reload.
-    let decided = reload_until_decided(&browser, 2);
+    let decided = until_decided(&browser, 2, true);
     assert_eq!(decided, Some(2));
     browser.click("#btn-export");
     let csv = browser
@@ -368,12 +372,9 @@ fn review_page_decisions_change_the_next_run() {
 
 #[test]
 fn two_open_copies_of_the_review_page_keep_each_others_decisions() {
-    let Some((wd, rules)) = browser_workdir() else {
+    let Some((wd, _)) = browser_workdir("out") else {
         return;
     };
-    wd.command(&["run", "-q", "--out", "out", "--rules"])
-        .arg(&rules)
-        .assert_success();
     assert!(wd.csv("out/review.csv").len() >= 2, "two review pairs");
     let page = wd.path().join("out/review.html");
 
@@ -392,17 +393,7 @@ fn two_open_copies_of_the_review_page_keep_each_others_decisions() {
     // Each copy ends up with both decisions, so neither save wiped the other's.
     let decided = |tab: &str| {
         browser.switch(tab);
-        let mut n = None;
-        for _ in 0..100 {
-            n = browser
-                .js("return window.listmergeState().decided;")
-                .as_u64();
-            if n == Some(2) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        n
+        until_decided(&browser, 2, false)
     };
     assert_eq!(
         decided(&first),
@@ -428,18 +419,15 @@ fn two_open_copies_of_the_review_page_keep_each_others_decisions() {
 
 #[test]
 fn a_copy_of_the_review_page_that_missed_a_decision_does_not_wipe_it() {
-    let Some((wd, rules)) = browser_workdir() else {
+    let Some((wd, _)) = browser_workdir("out") else {
         return;
     };
-    wd.command(&["run", "-q", "--out", "out", "--rules"])
-        .arg(&rules)
-        .assert_success();
     let page = wd.path().join("out/review.html");
     let browser = Browser::start();
     browser.open(&page);
     let first = browser.current_tab();
     // The second copy never hears of the first's decisions, as a page reloaded at once
-    // may not (see `reload_until_decided`).
+    // may not (see `until_decided`).
     let second = browser.new_tab();
     browser.cmd(
         "POST",
@@ -465,7 +453,7 @@ fn a_copy_of_the_review_page_that_missed_a_decision_does_not_wipe_it() {
         "the second copy did not hear of the first decision"
     );
     // Its save kept the first copy's decision: a fresh load has both.
-    assert_eq!(reload_until_decided(&browser, 2), Some(2));
+    assert_eq!(until_decided(&browser, 2, true), Some(2));
 
     // A page of an earlier listmerge kept all decisions in one entry; it still loads.
     browser.js(
@@ -476,7 +464,7 @@ fn a_copy_of_the_review_page_that_missed_a_decision_does_not_wipe_it() {
          localStorage.setItem(key, JSON.stringify({decisions: d, index: 0, show: true})); \
          return null;",
     );
-    assert_eq!(reload_until_decided(&browser, 1), Some(1));
+    assert_eq!(until_decided(&browser, 1, true), Some(1));
     assert_eq!(
         browser
             .js("return window.listmergeExport();")
