@@ -1,7 +1,8 @@
 //! Word lists for the generator, written for it (not taken from any data set): per
 //! country, given names, family names (common ones plus roots and endings to build a
-//! long tail), street names and types, cities with postcode prefixes, company patterns
-//! and legal forms, job titles, mail providers and phone numbering.
+//! long tail), street names and types, cities with postcode prefixes, the parts of town
+//! names (another long tail), company patterns and legal forms, job titles, mail
+//! providers and phone numbering.
 //!
 //! Lists are short on purpose: the long tail of names comes from combining roots and
 //! endings, so that term frequencies look like real data (a few very common names, many
@@ -56,6 +57,10 @@ pub(super) struct Country {
     /// (city, postcode prefix).
     pub cities: &'static [(&'static str, &'static str)],
     pub postcode: Postcode,
+    /// Beginnings and endings of town names, glued (`Wald` + `hausen`): the long tail of
+    /// places beside the big cities.
+    pub town_roots: &'static [&'static str],
+    pub town_endings: &'static [&'static str],
     /// Legal forms; each inner list holds the spellings of one form, usual one first.
     pub legal: &'static [&'static [&'static str]],
     pub industries: &'static [&'static str],
@@ -280,6 +285,16 @@ pub(super) const COUNTRIES: &[Country] = &[
             ("Saarbrücken", "66"),
         ],
         postcode: Postcode::Five,
+        town_roots: &[
+            "Alt", "Neu", "Wald", "Berg", "Stein", "Hoch", "Lin", "Ober", "Unter", "Rosen", "Eich",
+            "Buch", "Hain", "Kirch", "Mühl", "Wester", "Oster", "Sonnen", "Grün", "Fried",
+            "Hildes", "Wolf", "Ahl", "Bram", "Dorn", "Els", "Fal", "Gers", "Hart", "Ilm", "Kal",
+            "Lau", "Mar", "Nien", "Otter", "Reh", "Sel", "Trie", "Wil", "Zell",
+        ],
+        town_endings: &[
+            "dorf", "hausen", "feld", "bach", "berg", "burg", "heim", "stadt", "au", "rode",
+            "ingen", "beck", "stedt", "born", "furt", "hagen",
+        ],
         legal: &[
             &["GmbH", "Gmbh", "G.m.b.H.", "GMBH"],
             &["GmbH & Co. KG", "GmbH & Co KG", "GmbH u. Co. KG"],
@@ -520,6 +535,16 @@ pub(super) const COUNTRIES: &[Country] = &[
             ("Milton Keynes", "MK"),
         ],
         postcode: Postcode::Uk,
+        town_roots: &[
+            "Ash", "Brad", "Chester", "Dun", "Elm", "Farn", "Glen", "Hamp", "Ips", "Kings", "Lang",
+            "Maid", "New", "Oak", "Ports", "Red", "Sand", "Thorn", "Up", "Walt", "Wex", "Ayles",
+            "Brom", "Cran", "Dor", "Ever", "Fel", "Gos", "Hal", "Ketter", "Lough", "Mar", "Nor",
+            "Pen", "Rush", "Staple", "Tam", "Wen", "Whit", "Yar",
+        ],
+        town_endings: &[
+            "ton", "bury", "ford", "ham", "ley", "field", "wick", "worth", "by", "stead",
+            "borough", "mouth", "well", "den", "ington",
+        ],
         legal: &[
             &["Ltd", "Ltd.", "Limited", "LTD"],
             &["PLC", "plc", "P.L.C.", "Public Limited Company"],
@@ -751,6 +776,17 @@ pub(super) const COUNTRIES: &[Country] = &[
             ("Salt Lake City", "84"),
         ],
         postcode: Postcode::Five,
+        town_roots: &[
+            "Spring", "Green", "Fair", "Mill", "Oak", "River", "Lake", "Cedar", "Maple",
+            "Pleasant", "Clear", "Bright", "Frank", "Jeffer", "Madi", "Harri", "Wash", "Glen",
+            "Rock", "Stone", "Sun", "West", "North", "East", "Brook", "Wood", "Pine", "Elk",
+            "Bloom", "Center", "Union", "Paw", "Mont", "Hunt", "Cliff", "Hazel", "Ash", "Bell",
+            "Kings", "Marsh",
+        ],
+        town_endings: &[
+            "ville", "field", "ton", "port", "wood", "dale", "burg", "view", "ford", "land",
+            "side", "haven", "wells", "town", "creek",
+        ],
         legal: &[
             &["Inc.", "Inc", "Incorporated", "INC"],
             &["LLC", "L.L.C.", "Llc"],
@@ -969,6 +1005,16 @@ pub(super) const COUNTRIES: &[Country] = &[
             ("Aix-en-Provence", "13"),
         ],
         postcode: Postcode::Five,
+        town_roots: &[
+            "Mont", "Belle", "Beau", "Cler", "Fontaine", "Roche", "Mar", "Sar", "Lon", "Che",
+            "Bon", "Vil", "Neu", "Bois", "Cham", "Bri", "Vau", "Sau", "Lau", "Ro", "Ver", "Tour",
+            "Mais", "Pont", "Aube", "Cor", "Dam", "Es", "Gra", "Lan", "Mé", "Or", "Pla", "Quin",
+            "Sen", "Tal", "Val", "Vi", "Yv",
+        ],
+        town_endings: &[
+            "ville", "court", "mont", "champ", "fort", "val", "bourg", "lieu", "ac", "ay", "y",
+            "euil", "on", "ières", "igny",
+        ],
         legal: &[
             &["SAS", "S.A.S.", "S.A.S"],
             &["SARL", "S.A.R.L.", "Sarl"],
@@ -1167,6 +1213,16 @@ pub(super) const COUNTRIES: &[Country] = &[
             ("'s-Hertogenbosch", "52"),
         ],
         postcode: Postcode::Dutch,
+        town_roots: &[
+            "Zand", "Water", "Hoog", "Oost", "West", "Noord", "Zuid", "Nieuw", "Oud", "Groen",
+            "Ber", "Bos", "Ven", "Lin", "Mid", "Heer", "Dor", "Har", "Hil", "Ee", "Sloot", "Brug",
+            "Klein", "Lang", "Ka", "Vlie", "Rijs", "Stads", "Well", "Wou", "Ak", "Bar", "Dal",
+            "Em", "Gie", "Hen", "Lo", "Mep", "Or", "Sas",
+        ],
+        town_endings: &[
+            "dam", "dijk", "wijk", "horst", "veen", "hoven", "rode", "huizen", "loo", "burg",
+            "sum", "meer", "kerk", "hout", "wolde",
+        ],
         legal: &[
             &["B.V.", "BV", "B.V", "bv"],
             &["N.V.", "NV"],
@@ -1362,6 +1418,16 @@ pub(super) const COUNTRIES: &[Country] = &[
             ("Logroño", "26"),
         ],
         postcode: Postcode::Five,
+        town_roots: &[
+            "Villa", "Torre", "Valde", "Monte", "Fuen", "Alba", "Bena", "Casa", "Piedra", "Cala",
+            "Mora", "Sala", "Alde", "Ribera", "Campo", "Vega", "Puebla", "Olme", "Rio", "Castro",
+            "Peña", "Cuevas", "Hoya", "Llano", "Mata", "Nava", "Oli", "Pozo", "Quinta", "Rozas",
+            "Sierra", "Tala", "Vallado", "Zarza", "Arroyo", "Bar", "Carra", "Esca", "Gua", "Hino",
+        ],
+        town_endings: &[
+            "nueva", "rejón", "moro", "frío", "labrada", "verde", "real", "seca", "blanca", "alta",
+            "llana", "mayor", "hermosa", "rubia", "lejo",
+        ],
         legal: &[
             &["S.L.", "SL", "S.L", "Sociedad Limitada"],
             &["S.A.", "SA", "Sociedad Anónima"],
@@ -1553,6 +1619,16 @@ pub(super) const COUNTRIES: &[Country] = &[
             ("Forlì", "47"),
         ],
         postcode: Postcode::Five,
+        town_roots: &[
+            "Castel", "Monte", "Borgo", "Villa", "Roc", "Pog", "Val", "Sera", "Fonte", "Cam",
+            "Porto", "Sasso", "Torre", "Pra", "Ca", "Ba", "Colle", "Fiume", "Gra", "Lago", "Mar",
+            "Nova", "Olmo", "Piano", "Rio", "San", "Terra", "Vico", "Zoc", "Acqua", "Bel", "Casal",
+            "Dol", "Mira", "Ponte", "Riva", "Sale", "Vigo", "Alba", "Cer",
+        ],
+        town_endings: &[
+            "franco", "nuovo", "vecchio", "fiore", "alto", "bello", "rosso", "chiaro", "lungo",
+            "piano", "verde", "mare", "ello", "ino", "ano",
+        ],
         legal: &[
             &["S.r.l.", "Srl", "SRL", "S.R.L."],
             &["S.p.A.", "SpA", "SPA", "S.P.A."],
@@ -1749,6 +1825,16 @@ pub(super) const COUNTRIES: &[Country] = &[
             ("Rzeszów", "35"),
         ],
         postcode: Postcode::Polish,
+        town_roots: &[
+            "Gro", "Brze", "Dąbro", "Lipo", "Zielo", "Kamie", "Sosno", "Grab", "Olsz", "Wierz",
+            "Buk", "Chełm", "Koby", "Jawor", "Mali", "Stara", "Nowo", "Biało", "Czarno", "Dobro",
+            "Głogo", "Jaro", "Kozi", "Lesz", "Mysło", "Pias", "Radzy", "Świe", "Tomasz", "Wola",
+            "Zdu", "Bory", "Gór", "Kra", "Łącz", "Mił", "Ost", "Prze", "Rud", "Sko",
+        ],
+        town_endings: &[
+            "wiec", "wice", "ów", "no", "nica", "ka", "owo", "ewo", "ice", "ki", "sk", "in", "ek",
+            "nik",
+        ],
         legal: &[
             &[
                 "sp. z o.o.",
