@@ -191,6 +191,9 @@ pub struct Explanation {
     /// Held apart by the `different-names-never-merge` rule: the total is then the
     /// rule's weight, not the sum above it.
     pub vetoed: bool,
+    /// Held below the match threshold by the `name-alone-bearers` rule: the total is
+    /// then at most just below the threshold.
+    pub name_alone: bool,
     /// The match threshold (a probability) from the rules.
     pub match_threshold: f64,
     /// The review threshold (a probability) from the rules.
@@ -281,11 +284,12 @@ pub fn explain(linked: &Linked, matching: &Matching, a: &str, b: &str) -> Result
             })
             .collect(),
         prior: bd.prior,
-        tf_given: bd.tf.0,
-        tf_family: bd.tf.1,
+        tf_given: bd.tf.given,
+        tf_family: bd.tf.family,
         weight,
         probability: score::probability(weight),
         vetoed: bd.vetoed,
+        name_alone: bd.name_alone,
         match_threshold: matching.match_threshold,
         review_threshold: matching.review_threshold,
         above_match,
@@ -610,6 +614,14 @@ pub fn to_text(e: &Explanation) -> String {
              is shared, so the pair is held apart"
                 .into(),
             score::VETO_WEIGHT,
+        ));
+    }
+    if e.name_alone {
+        rows.push((
+            "rule name-alone-bearers: nothing but the names to compare, and the name is \
+             borne by too many records (or spelt differently), so the pair goes to review"
+                .into(),
+            e.weight,
         ));
     }
     rows.push(("total weight".into(), e.weight));

@@ -110,7 +110,7 @@ pub struct ReviewPair {
     /// Its comparison.
     pub comparison: Comparison,
     /// Its term-frequency adjustments (given, family).
-    pub tf: (f64, f64),
+    pub tf: score::NameFrequency,
 }
 
 impl ReviewPair {

@@ -61,6 +61,7 @@ pub struct RawMatching {
     generic_after: Option<Spanned<u32>>,
     default_country: Option<Spanned<String>>,
     different_names_never_merge: Option<bool>,
+    name_alone_bearers: Option<Spanned<u32>>,
 }
 
 /// `[survivorship]` as written.
@@ -160,6 +161,9 @@ pub struct Matching {
     /// Two records whose given names clearly differ never merge unless they share a
     /// personal e-mail address.
     pub different_names_never_merge: bool,
+    /// Two records with nothing but their names to compare merge only when they bear
+    /// one full name that at most this many records bear (0: no such limit).
+    pub name_alone_bearers: u32,
     /// Custom-field comparisons.
     pub custom: Vec<CustomCompare>,
 }
@@ -416,6 +420,7 @@ fn resolve(user: RawRules, defaults: Option<RawRules>, text: &str, path: &Path) 
     if *rw.get_ref() < 1 {
         return Err(rw_ctx.err(rw.span(), "refine-window must be at least 1".into()));
     }
+    let (nab, _) = pick!(name_alone_bearers);
     let (rp, rp_ctx) = pick!(random_pairs);
     if *rp.get_ref() < 1000 {
         return Err(rp_ctx.err(rp.span(), "random-pairs must be at least 1000".into()));
@@ -543,6 +548,7 @@ fn resolve(user: RawRules, defaults: Option<RawRules>, text: &str, path: &Path) 
                 .different_names_never_merge
                 .or(d.matching.different_names_never_merge)
                 .unwrap_or(true),
+            name_alone_bearers: *nab.get_ref(),
             custom,
         },
         survivorship: Survivorship { rules },

@@ -87,6 +87,14 @@ pub struct Model {
     /// that miss.
     given_tf_once: f64,
     family_tf_once: f64,
+    /// `name-alone-bearers`: see [`Model::name_alone`].
+    name_alone_bearers: u32,
+    /// Full names (given and family hash, see [`full_name`]) borne by more than
+    /// `name_alone_bearers` records, sorted.
+    common_names: Vec<u64>,
+    /// The weight a pair held by `name-alone-bearers` gets at most: just below the
+    /// match threshold, so it goes to review.
+    name_alone_cap: f64,
 }
 
 /// A weight breakdown of one pair: what `explain` prints.
@@ -96,8 +104,8 @@ pub struct Breakdown {
     pub kind: &'static str,
     /// (field name, level, label, weight) per field.
     pub fields: Vec<(String, usize, &'static str, f64)>,
-    /// Term-frequency adjustments (given, family).
-    pub tf: (f64, f64),
+    /// Term-frequency adjustments and how common the full name is.
+    pub tf: NameFrequency,
     /// The prior.
     pub prior: f64,
     /// Total weight.
@@ -106,6 +114,20 @@ pub struct Breakdown {
     pub probability: f64,
     /// The pair was held apart by `different-names-never-merge`.
     pub vetoed: bool,
+    /// The pair was held below the match threshold by `name-alone-bearers`.
+    pub name_alone: bool,
+}
+
+/// What two records' names say beyond their level.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct NameFrequency {
+    /// Term-frequency adjustment of an agreeing given name.
+    pub given: f64,
+    /// Term-frequency adjustment of an agreeing family name.
+    pub family: f64,
+    /// The two do not bear one full name that at most `name-alone-bearers` records
+    /// bear: their names alone cannot merge them.
+    pub common: bool,
 }
 
 /// The weight given to a pair that a hard rule keeps apart (probability about 1e-9).
@@ -115,6 +137,32 @@ pub const VETO_WEIGHT: f64 = -30.0;
 const MAX_LEVEL_WEIGHT: f64 = 14.0;
 /// Largest absolute term-frequency adjustment.
 const MAX_TF: f64 = 4.0;
+
+/// A full name as one number: given and family name hashes together (0 without both).
+fn full_name(k: &MatchKey) -> u64 {
+    if k.given_h == 0 || k.family_h == 0 {
+        return 0;
+    }
+    k.given_h
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .rotate_left(29)
+        ^ k.family_h
+}
+
+/// The full names borne by more than `bearers` records, sorted (none when `bearers` is
+/// 0, the rule being off). Only these are kept: on ten million records they are a
+/// small share of the names.
+fn common_full_names(keys: &[MatchKey], bearers: u32) -> Vec<u64> {
+    if bearers == 0 {
+        return Vec::new();
+    }
+    let mut all: Vec<u64> = keys.par_iter().map(full_name).filter(|&h| h != 0).collect();
+    all.par_sort_unstable();
+    all.chunk_by(|a, b| a == b)
+        .filter(|run| run.len() > bearers as usize)
+        .map(|run| run[0])
+        .collect()
+}
 
 /// Probability from a weight.
 pub fn probability(weight: f64) -> f64 {
@@ -483,6 +531,9 @@ pub fn model(
         family_tf,
         given_tf_once: tf_adjustment(1, given_rate, records),
         family_tf_once: tf_adjustment(1, family_rate, records),
+        name_alone_bearers: rules.name_alone_bearers,
+        common_names: common_full_names(keys, rules.name_alone_bearers),
+        name_alone_cap: weight_of(rules.match_threshold) - 0.01,
     }
 }
 
@@ -492,10 +543,11 @@ impl Model {
         weight_of(self.kinds[kind as usize].lambda)
     }
 
-    /// Term-frequency adjustments (given, family) for a pair. Only name levels that
-    /// speak for a match are adjusted: a rare family name shared by two different
-    /// given names points to relatives, not to one person.
-    pub fn tf(&self, c: Comparison, a: &MatchKey, b: &MatchKey) -> (f64, f64) {
+    /// Term-frequency adjustments (given, family) for a pair, and whether its names
+    /// are common in the sense of `name-alone-bearers`. Only name levels that speak
+    /// for a match are adjusted: a rare family name shared by two different given
+    /// names points to relatives, not to one person.
+    pub fn tf(&self, c: Comparison, a: &MatchKey, b: &MatchKey) -> NameFrequency {
         let level = c.level(0);
         let given = if matches!(level, 1 | 5) && a.given_h == b.given_h {
             self.given_tf
@@ -513,7 +565,15 @@ impl Model {
         } else {
             0.0
         };
-        (given, family)
+        let common = self.name_alone_bearers > 0
+            && !(c.level(0) == 1
+                && full_name(a) == full_name(b)
+                && self.common_names.binary_search(&full_name(a)).is_err());
+        NameFrequency {
+            given,
+            family,
+            common,
+        }
     }
 
     /// The weight of a comparison without term frequencies.
@@ -555,13 +615,27 @@ impl Model {
     }
 
     /// [`Model::weight`] with the term-frequency adjustments already worked out.
-    pub fn weight_with_tf(&self, kind: u8, c: Comparison, (g, f): (f64, f64)) -> f64 {
-        let w = self.pattern_weight(kind, c) + g + f;
+    pub fn weight_with_tf(&self, kind: u8, c: Comparison, tf: NameFrequency) -> f64 {
+        let w = self.pattern_weight(kind, c) + tf.given + tf.family;
         if self.vetoed(c) {
             w.min(VETO_WEIGHT)
+        } else if self.name_alone(c, tf) {
+            w.min(self.name_alone_cap)
         } else {
             w
         }
+    }
+
+    /// Whether `name-alone-bearers` holds a pair below the match threshold: the two
+    /// records have nothing to compare but their names (a personal against a work
+    /// e-mail address says nothing either way), and they do not share one full name
+    /// that at most that many records bear. How much a name alone says depends on how
+    /// many people bear it, and that number grows with the list while a name's share
+    /// of it, which the term-frequency adjustment reads, does not: among such pairs
+    /// of generated data, 65 % at a million records and 69 % at ten million were two
+    /// different people. The pair goes to review instead.
+    pub fn name_alone(&self, c: Comparison, tf: NameFrequency) -> bool {
+        tf.common && matches!(c.level(1), 0 | 6) && (2..self.fields.len()).all(|f| c.level(f) == 0)
     }
 
     /// Every number behind a pair's weight.
@@ -571,7 +645,7 @@ impl Model {
 
     /// [`Model::breakdown`] with the term-frequency adjustments already worked out, for
     /// callers that no longer hold the match keys.
-    pub fn breakdown_with_tf(&self, kind: u8, c: Comparison, tf: (f64, f64)) -> Breakdown {
+    pub fn breakdown_with_tf(&self, kind: u8, c: Comparison, tf: NameFrequency) -> Breakdown {
         let k = &self.kinds[kind as usize];
         let fields = self
             .fields
@@ -596,6 +670,7 @@ impl Model {
             weight,
             probability: probability(weight),
             vetoed: self.vetoed(c),
+            name_alone: !self.vetoed(c) && self.name_alone(c, tf),
         }
     }
 }
@@ -662,6 +737,69 @@ mod tests {
         assert_eq!(sum(pattern(7, 3)), -12.5);
         // At one company, two work addresses that differ are two people.
         assert_eq!(sum(pattern(9, 1)), -3.0);
+    }
+
+    #[test]
+    fn a_name_alone_merges_only_when_few_bear_it() {
+        use crate::compare::compare;
+        use crate::normalize::keys::test_key;
+        // Six records bear "Anna Schmidt", two "Berta Vogel"; each pair below has
+        // nothing to compare but the name and a personal against a work address.
+        let mut keys = vec![test_key("Anna", "Schmidt", "anna.s@gmail.com", 0, "")];
+        for firm in ["alpha", "beta", "gamma", "delta", "epsilon"] {
+            keys.push(test_key(
+                "Anna",
+                "Schmidt",
+                &format!("a.schmidt@{firm}.de"),
+                0,
+                "",
+            ));
+        }
+        keys.push(test_key("Berta", "Vogel", "berta.v@gmail.com", 0, ""));
+        keys.push(test_key("Berta", "Vogel", "b.vogel@zeta.de", 0, ""));
+        keys.push(test_key("Berta", "Vogl", "b.vogl@eta.de", 0, ""));
+        keys.push(test_key(
+            "Anna",
+            "Schmidt",
+            "anna.s@gmail.com",
+            301234567,
+            "",
+        ));
+        let pairs = [(0u32, 1u32), (6, 7), (6, 8), (0, 9), (1, 2)];
+        let comparisons: Vec<Comparison> = pairs
+            .iter()
+            .map(|&(a, b)| compare(&keys[a as usize], &keys[b as usize], &[]))
+            .collect();
+        let kinds = vec![2u8; pairs.len()];
+        let mut rules = crate::rules::Rules::defaults().matching;
+        assert_eq!(rules.name_alone_bearers, 4);
+        let threshold = weight_of(rules.match_threshold);
+        let held = |model: &Model, i: usize| {
+            let (a, b) = (&keys[pairs[i].0 as usize], &keys[pairs[i].1 as usize]);
+            let c = comparisons[i];
+            let held = model.name_alone(c, model.tf(c, a, b));
+            if held {
+                assert!(model.weight(2, c, a, b) < threshold);
+                assert!(model.breakdown(2, c, a, b).name_alone);
+            }
+            held
+        };
+        let on = model(&keys, &comparisons, &kinds, &[], &rules);
+        assert_eq!(comparisons[0].level(1), 6, "a personal and a work address");
+        assert!(held(&on, 0), "a name six records bear");
+        assert!(!held(&on, 1), "a name two records bear");
+        assert!(held(&on, 2), "two spellings of a name");
+        assert!(
+            !held(&on, 3),
+            "a shared e-mail address is more than the name"
+        );
+        assert!(
+            !held(&on, 4),
+            "two work addresses that differ are not nothing"
+        );
+        rules.name_alone_bearers = 0;
+        let off = model(&keys, &comparisons, &kinds, &[], &rules);
+        assert!(!held(&off, 0), "the limit turned off");
     }
 
     #[test]

@@ -951,7 +951,7 @@ fn write_review(l: &Linked, out: &Path, files: &mut Vec<String>) -> Result<()> {
             cells.push(label.to_string());
             cells.push(fmt_w(*wt));
         }
-        cells.push(fmt_w(bd.tf.0 + bd.tf.1));
+        cells.push(fmt_w(bd.tf.given + bd.tf.family));
         let c: Vec<&str> = cells.iter().map(String::as_str).collect();
         row(&mut w, &path, &c)?;
     }
