@@ -619,7 +619,8 @@ pub fn to_text(e: &Explanation) -> String {
     if e.name_alone {
         rows.push((
             "rule name-alone-bearers: nothing but the names to compare, and the name is \
-             borne by too many records (or spelt differently), so the pair goes to review"
+             borne by too many records (or spelt differently): held below the match \
+             threshold"
                 .into(),
             e.weight,
         ));

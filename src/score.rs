@@ -125,8 +125,9 @@ pub struct NameFrequency {
     pub given: f64,
     /// Term-frequency adjustment of an agreeing family name.
     pub family: f64,
-    /// The two do not bear one full name that at most `name-alone-bearers` records
-    /// bear: their names alone cannot merge them.
+    /// The two have nothing but their names to compare, and they do not bear one full
+    /// name that at most `name-alone-bearers` records bear: their names alone cannot
+    /// merge them.
     pub common: bool,
 }
 
@@ -565,7 +566,9 @@ impl Model {
         } else {
             0.0
         };
+        // Only a pair with nothing but its names to compare needs the look-up.
         let common = self.name_alone_bearers > 0
+            && self.nothing_but_names(c)
             && !(c.level(0) == 1
                 && full_name(a) == full_name(b)
                 && self.common_names.binary_search(&full_name(a)).is_err());
@@ -635,7 +638,13 @@ impl Model {
     /// of generated data, 65 % at a million records and 69 % at ten million were two
     /// different people. The pair goes to review instead.
     pub fn name_alone(&self, c: Comparison, tf: NameFrequency) -> bool {
-        tf.common && matches!(c.level(1), 0 | 6) && (2..self.fields.len()).all(|f| c.level(f) == 0)
+        tf.common && self.nothing_but_names(c)
+    }
+
+    /// Whether a pair has nothing but its names to compare: e-mail missing or one
+    /// personal against one work address, every other field missing on one side.
+    fn nothing_but_names(&self, c: Comparison) -> bool {
+        matches!(c.level(1), 0 | 6) && (2..self.fields.len()).all(|f| c.level(f) == 0)
     }
 
     /// Every number behind a pair's weight.
