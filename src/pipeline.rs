@@ -109,7 +109,7 @@ pub struct ReviewPair {
     pub records: CandidatePair,
     /// Its comparison.
     pub comparison: Comparison,
-    /// Its term-frequency adjustments (given, family).
+    /// Its term-frequency adjustments, and whether `name-alone-bearers` holds it.
     pub tf: score::NameFrequency,
 }
 

@@ -87,7 +87,7 @@ pub struct Model {
     /// that miss.
     given_tf_once: f64,
     family_tf_once: f64,
-    /// `name-alone-bearers`: see [`Model::name_alone`].
+    /// `name-alone-bearers`: see [`NameFrequency::name_alone`].
     name_alone_bearers: u32,
     /// Full names (given and family hash, see [`full_name`]) borne by more than
     /// `name_alone_bearers` records, sorted.
@@ -119,16 +119,21 @@ pub struct Breakdown {
 }
 
 /// What two records' names say beyond their level.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NameFrequency {
     /// Term-frequency adjustment of an agreeing given name.
     pub given: f64,
     /// Term-frequency adjustment of an agreeing family name.
     pub family: f64,
-    /// The two have nothing but their names to compare, and they do not bear one full
-    /// name that at most `name-alone-bearers` records bear: their names alone cannot
-    /// merge them.
-    pub common: bool,
+    /// `name-alone-bearers` holds the pair below the match threshold: the two records
+    /// have nothing to compare but their names (a personal against a work e-mail
+    /// address says nothing either way), and they do not share one full name that at
+    /// most that many records bear. How much a name alone says depends on how many
+    /// people bear it, and that number grows with the list while a name's share of
+    /// it, which the term-frequency adjustment reads, does not: among such pairs of
+    /// generated data, 65 % at a million records and 69 % at ten million were two
+    /// different people. The pair goes to review instead.
+    pub name_alone: bool,
 }
 
 /// The weight given to a pair that a hard rule keeps apart (probability about 1e-9).
@@ -544,8 +549,8 @@ impl Model {
         weight_of(self.kinds[kind as usize].lambda)
     }
 
-    /// Term-frequency adjustments (given, family) for a pair, and whether its names
-    /// are common in the sense of `name-alone-bearers`. Only name levels that speak
+    /// Term-frequency adjustments (given, family) for a pair, and whether
+    /// `name-alone-bearers` holds it. Only name levels that speak
     /// for a match are adjusted: a rare family name shared by two different given
     /// names points to relatives, not to one person.
     pub fn tf(&self, c: Comparison, a: &MatchKey, b: &MatchKey) -> NameFrequency {
@@ -567,15 +572,14 @@ impl Model {
             0.0
         };
         // Only a pair with nothing but its names to compare needs the look-up.
-        let common = self.name_alone_bearers > 0
-            && self.nothing_but_names(c)
-            && !(c.level(0) == 1
-                && full_name(a) == full_name(b)
-                && self.common_names.binary_search(&full_name(a)).is_err());
+        let name_alone = self.name_alone_bearers > 0 && self.nothing_but_names(c) && {
+            let name = full_name(a);
+            !(level == 1 && name == full_name(b) && self.common_names.binary_search(&name).is_err())
+        };
         NameFrequency {
             given,
             family,
-            common,
+            name_alone,
         }
     }
 
@@ -622,23 +626,11 @@ impl Model {
         let w = self.pattern_weight(kind, c) + tf.given + tf.family;
         if self.vetoed(c) {
             w.min(VETO_WEIGHT)
-        } else if self.name_alone(c, tf) {
+        } else if tf.name_alone {
             w.min(self.name_alone_cap)
         } else {
             w
         }
-    }
-
-    /// Whether `name-alone-bearers` holds a pair below the match threshold: the two
-    /// records have nothing to compare but their names (a personal against a work
-    /// e-mail address says nothing either way), and they do not share one full name
-    /// that at most that many records bear. How much a name alone says depends on how
-    /// many people bear it, and that number grows with the list while a name's share
-    /// of it, which the term-frequency adjustment reads, does not: among such pairs
-    /// of generated data, 65 % at a million records and 69 % at ten million were two
-    /// different people. The pair goes to review instead.
-    pub fn name_alone(&self, c: Comparison, tf: NameFrequency) -> bool {
-        tf.common && self.nothing_but_names(c)
     }
 
     /// Whether a pair has nothing but its names to compare: e-mail missing or one
@@ -679,7 +671,7 @@ impl Model {
             weight,
             probability: probability(weight),
             vetoed: self.vetoed(c),
-            name_alone: !self.vetoed(c) && self.name_alone(c, tf),
+            name_alone: !self.vetoed(c) && tf.name_alone,
         }
     }
 }
@@ -786,7 +778,7 @@ mod tests {
         let held = |model: &Model, i: usize| {
             let (a, b) = (&keys[pairs[i].0 as usize], &keys[pairs[i].1 as usize]);
             let c = comparisons[i];
-            let held = model.name_alone(c, model.tf(c, a, b));
+            let held = model.tf(c, a, b).name_alone;
             if held {
                 assert!(model.weight(2, c, a, b) < threshold);
                 assert!(model.breakdown(2, c, a, b).name_alone);
