@@ -257,6 +257,12 @@ fn given(a: &MatchKey, b: &MatchKey) -> Given {
     if (a.given().len() > fa.len() || b.given().len() > fb.len()) && a.given_sq() == b.given_sq() {
         return Given::Exact;
     }
+    initial_or_spelling(fa, fb)
+}
+
+/// Two given names (first words, neither empty) that are not the same: one an initial
+/// of the other, spelt slightly differently, or different.
+fn initial_or_spelling(fa: &str, fb: &str) -> Given {
     if (fa.len() == 1 || fb.len() == 1) && fa.as_bytes()[0] == fb.as_bytes()[0] {
         return Given::Initial;
     }
@@ -281,16 +287,16 @@ fn family(a: &MatchKey, b: &MatchKey) -> Family {
     if jw_at_least(a.family(), b.family(), floor) {
         return Family::Fuzzy;
     }
-    // Double family names and hyphenations: "garciamarquez" vs "garcia".
-    let (short, long) = if a.family().len() <= b.family().len() {
-        (a.family(), b.family())
-    } else {
-        (b.family(), a.family())
-    };
-    if short.len() >= 3 && (long.starts_with(short) || long.ends_with(short)) {
+    if one_inside_other(a.family(), b.family()) {
         return Family::Partial;
     }
     Family::Different
+}
+
+/// Double family names and hyphenations: "garciamarquez" vs "garcia".
+fn one_inside_other(x: &str, y: &str) -> bool {
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    short.len() >= 3 && (long.starts_with(short) || long.ends_with(short))
 }
 
 /// Whether given and family are exchanged between the two records.
@@ -306,13 +312,73 @@ fn swapped(a: &MatchKey, b: &MatchKey) -> bool {
 }
 
 /// The composite name level (see [`LEVELS`]).
+///
+/// Names are read both ways round: when the straight reading says they differ, the
+/// reading with given and family exchanged on one side counts if it agrees. Exports
+/// swap the two with a typo, an initial or a two-word family name on top
+/// ("Wouter Vermeulen" and "Vermeulne Wouter", "I. Foneau" and "Foneau Isabel"), and the straight
+/// reading alone made such a pair two different people, held apart for good by
+/// `different-names-never-merge`.
 fn name(a: &MatchKey, b: &MatchKey) -> u8 {
     if swapped(a, b) {
         return 1;
     }
+    let straight = level_of(given(a, b), family(a, b));
+    if matches!(straight, 6..=8) {
+        // Both ways, so that the level does not depend on which record is `a`.
+        // The family name read against the other's given name decides first: most such
+        // pairs are two people, and it rules them out with one comparison.
+        let other = [(a, b), (b, a)]
+            .into_iter()
+            .filter_map(|(x, y)| {
+                let f = family_swapped(x, y);
+                matches!(f, Family::Exact | Family::Fuzzy | Family::Partial)
+                    .then(|| level_of(given_swapped(x, y), f))
+            })
+            .filter(|l| matches!(l, 1..=4))
+            .min();
+        if let Some(other) = other {
+            return other;
+        }
+    }
+    straight
+}
+
+/// `a`'s given name against `b`'s family name, as [`given`] compares given names
+/// (nicknames aside: `b`'s family name has no nickname groups).
+fn given_swapped(a: &MatchKey, b: &MatchKey) -> Given {
+    let (fa, fb) = (a.given_first(), b.family());
+    if fa.is_empty() || fb.is_empty() || b.given().is_empty() {
+        return Given::Missing;
+    }
+    if a.given_sq() == fb {
+        return Given::Exact;
+    }
+    initial_or_spelling(fa, fb)
+}
+
+/// `a`'s family name against `b`'s given name, as [`family`] compares family names.
+fn family_swapped(a: &MatchKey, b: &MatchKey) -> Family {
+    let (fa, gb) = (a.family(), b.given_sq());
+    if fa.is_empty() || gb.is_empty() {
+        return Family::Missing;
+    }
+    if fa == gb {
+        return Family::Exact;
+    }
+    if jw_at_least(fa, gb, 0.88) {
+        return Family::Fuzzy;
+    }
+    if one_inside_other(fa, gb) {
+        return Family::Partial;
+    }
+    Family::Different
+}
+
+fn level_of(given: Given, family: Family) -> u8 {
     use Family as F;
     use Given as G;
-    match (given(a, b), family(a, b)) {
+    match (given, family) {
         (G::Exact, F::Exact) => 1,
         (G::Nickname, F::Exact) => 2,
         (G::Exact | G::Nickname | G::Fuzzy, F::Exact | F::Fuzzy | F::Partial) => 3,
@@ -571,6 +637,33 @@ mod tests {
         assert_eq!(level("Christine", "Okafor"), 7);
         assert_eq!(level("Martha", "Okafor"), 8);
         assert_eq!(level("Christine", ""), 5);
+    }
+
+    /// Given and family exchanged, with a slip, an initial or a two-word family name on
+    /// top, is still one name; the same level whichever record comes first.
+    #[test]
+    fn swapped_names_with_a_difference_on_top() {
+        let level = |a: (&str, &str), b: (&str, &str)| {
+            let (x, y) = (contact(a.0, a.1, "", 0, ""), contact(b.0, b.1, "", 0, ""));
+            let l = compare(&x, &y, &[]).level(0);
+            assert_eq!(l, compare(&y, &x, &[]).level(0), "{a:?} {b:?}");
+            l
+        };
+        assert_eq!(level(("Wouter", "Vermeulen"), ("Vermeulne", "Wouter")), 3);
+        assert_eq!(level(("Christine", "Edwards"), ("Edwrads", "Christine")), 3);
+        assert_eq!(level(("I.", "Foneau"), ("Foneau", "Isabel")), 4);
+        assert_eq!(level(("Dalwalford", "R."), ("Robert", "Dalwalford")), 4);
+        assert_eq!(
+            level(
+                ("Pablo", "Echevarrero Valvalero"),
+                ("Echevarrero Valvalero", "Pablo")
+            ),
+            1
+        );
+        // Two people whose names share nothing either way round stay apart.
+        assert_eq!(level(("Christine", "Okafor"), ("Okafor", "Martha")), 8);
+        assert_eq!(level(("Martha", "Edwards"), ("Edwards", "Christine")), 8);
+        assert_eq!(level(("Christine", "Edwards"), ("Martha", "Edwards")), 6);
     }
 
     #[test]
