@@ -299,30 +299,15 @@ fn one_inside_other(x: &str, y: &str) -> bool {
     short.len() >= 3 && (long.starts_with(short) || long.ends_with(short))
 }
 
-/// Whether given and family are exchanged between the two records.
-fn swapped(a: &MatchKey, b: &MatchKey) -> bool {
-    if a.given().is_empty()
-        || a.family().is_empty()
-        || b.given().is_empty()
-        || b.family().is_empty()
-    {
-        return false;
-    }
-    a.given_sq() == b.family() && b.given_sq() == a.family()
-}
-
 /// The composite name level (see [`LEVELS`]).
 ///
 /// Names are read both ways round: when the straight reading says they differ, the
-/// reading with given and family exchanged on one side counts if it agrees. Exports
-/// swap the two with a typo, an initial or a two-word family name on top
-/// ("Wouter Vermeulen" and "Vermeulne Wouter", "I. Foneau" and "Foneau Isabel"), and the straight
-/// reading alone made such a pair two different people, held apart for good by
-/// `different-names-never-merge`.
+/// reading with given and family exchanged on one side counts if it agrees ("Edwards
+/// Christine" is the same name). Exports swap the two with a typo, an initial or a
+/// two-word family name on top ("Wouter Vermeulen" and "Vermeulne Wouter", "I. Foneau"
+/// and "Foneau Isabel"); read one way only, such a pair was two different people, held
+/// apart for good by `different-names-never-merge`.
 fn name(a: &MatchKey, b: &MatchKey) -> u8 {
-    if swapped(a, b) {
-        return 1;
-    }
     let straight = level_of(given(a, b), family(a, b));
     if matches!(straight, 6..=8) {
         // Both ways, so that the level does not depend on which record is `a`.
@@ -348,7 +333,7 @@ fn name(a: &MatchKey, b: &MatchKey) -> u8 {
 /// (nicknames aside: `b`'s family name has no nickname groups).
 fn given_swapped(a: &MatchKey, b: &MatchKey) -> Given {
     let (fa, fb) = (a.given_first(), b.family());
-    if fa.is_empty() || fb.is_empty() || b.given().is_empty() {
+    if fa.is_empty() || fb.is_empty() {
         return Given::Missing;
     }
     if a.given_sq() == fb {
@@ -375,6 +360,7 @@ fn family_swapped(a: &MatchKey, b: &MatchKey) -> Family {
     Family::Different
 }
 
+/// The name level of a given-name and a family-name verdict.
 fn level_of(given: Given, family: Family) -> u8 {
     use Family as F;
     use Given as G;
