@@ -618,9 +618,9 @@ pub fn to_text(e: &Explanation) -> String {
     }
     if e.name_alone {
         rows.push((
-            "rule name-alone-bearers: nothing but the names to compare, and the name is \
-             borne by too many records (or spelt differently): held below the match \
-             threshold"
+            "rule name-alone-bearers: the names are all the two agree on, and something else \
+             differs or the name is borne by too many records, common by its parts or spelt \
+             differently: held below the match threshold"
                 .into(),
             e.weight,
         ));

@@ -161,8 +161,9 @@ pub struct Matching {
     /// Two records whose given names clearly differ never merge unless they share a
     /// personal e-mail address.
     pub different_names_never_merge: bool,
-    /// Two records with nothing but their names to compare merge only when they bear
-    /// one full name that at most this many records bear (0: no such limit).
+    /// Two records that agree on nothing but their names merge only when nothing else
+    /// differs and they bear one full name that at most this many records bear and
+    /// that is rare by its parts (0: the rule is off; see `score::NameFrequency`).
     pub name_alone_bearers: u32,
     /// Custom-field comparisons.
     pub custom: Vec<CustomCompare>,
