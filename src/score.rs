@@ -623,11 +623,21 @@ impl Model {
     /// The weight of field `f`'s level in `c`, under `k`.
     ///
     /// Fields are scored as independent evidence, but a work e-mail address goes with
-    /// the job: where the companies differ, different work addresses are what one
-    /// person who changed employer shows too, so they add nothing to the company's
-    /// difference and count 0 rather than a second time.
+    /// the job, so where the two say one thing it counts once:
+    /// * where the companies differ, different work addresses are what one person who
+    ///   changed employer shows too: they add nothing to the company's difference and
+    ///   count 0;
+    /// * two addresses at one company's domain (similar or different, levels 4 and 5)
+    ///   already say "same company", and the e-mail level's weight carries it: the
+    ///   company's agreement counts 0. Counted twice, it merged colleagues with
+    ///   similar names (a similar e-mail at the company's domain, a different phone):
+    ///   on generated data at ten million records, 1,967 such pairs, 3 % one person,
+    ///   98 % merged.
     fn level_weight(k: &KindModel, c: Comparison, f: usize) -> f64 {
         if f == 1 && c.level(1) == 9 && c.level(3) == 3 {
+            return 0.0;
+        }
+        if f == 3 && matches!(c.level(1), 4 | 5) && matches!(c.level(3), 1 | 2) {
             return 0.0;
         }
         k.weights[f][c.level(f)]
@@ -765,6 +775,8 @@ mod tests {
             .collect();
         weights[1][7] = -6.0; // different e-mail
         weights[1][9] = -6.0; // different work e-mail
+        weights[1][4] = 4.0; // similar e-mail at the company's domain
+        weights[1][5] = 2.0; // different e-mail at the company's domain
         weights[3][1] = 3.0; // same company
         weights[3][3] = -6.5; // different company
         let kind = KindModel {
@@ -786,6 +798,11 @@ mod tests {
         assert_eq!(sum(pattern(7, 3)), -12.5);
         // At one company, two work addresses that differ are two people.
         assert_eq!(sum(pattern(9, 1)), -3.0);
+        // Two addresses at one company's domain say "same company" already; the
+        // company counts where the addresses do not share the domain.
+        assert_eq!(sum(pattern(4, 1)), 4.0);
+        assert_eq!(sum(pattern(5, 1)), 2.0);
+        assert_eq!(sum(pattern(7, 1)), -3.0);
     }
 
     #[test]
