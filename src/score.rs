@@ -154,7 +154,7 @@ pub struct NameFrequency {
 /// grows with the list as the number of namesakes does, where the count of bearers
 /// stays small for a name that two or three people happen to share. Among pairs with
 /// nothing but a rare full name to compare on generated data, 89–94 % were one
-/// person below 0.03 at any size, and 23–40 % between 0.3 and 1; at ten million
+/// person below 0.03 at any size, and 22–40 % between 0.3 and 1; at ten million
 /// records the pairs the count let through were two different people 55 % of the
 /// time.
 pub const CHANCE_NAMESAKES: f64 = 0.1;
