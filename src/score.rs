@@ -596,13 +596,16 @@ impl Model {
         // Only a pair with nothing but its names in agreement needs the look-ups.
         let name_alone = self.name_alone_bearers > 0
             && self.only_names_agree(c)
-            && (!self.nothing_but_names(c) || {
+            && if self.nothing_but_names(c) {
                 let name = full_name(a);
                 !(level == 1
                     && name == full_name(b)
                     && self.common_names.binary_search(&name).is_err()
                     && self.chance_namesakes(a) < CHANCE_NAMESAKES)
-            });
+            } else {
+                // Where the names differ too, nothing agrees: no rule is needed.
+                matches!(level, 1..=5)
+            };
         NameFrequency {
             given,
             family,
@@ -851,6 +854,7 @@ mod tests {
             (1, 2),
             (10, 11),
             (12, 13),
+            (9, 10),
         ];
         let comparisons: Vec<Comparison> = pairs
             .iter()
@@ -885,6 +889,11 @@ mod tests {
         assert!(on.chance_namesakes(&keys[12]) > CHANCE_NAMESAKES);
         assert!(on.chance_namesakes(&keys[6]) < CHANCE_NAMESAKES);
         assert!(held(&on, 6), "a name common by its parts");
+        assert_eq!(comparisons[7].level(0), 8);
+        assert!(
+            !held(&on, 7),
+            "different names, different phones: nothing agrees"
+        );
         rules.name_alone_bearers = 0;
         let off = model(&keys, &comparisons, &kinds, &[], &rules);
         assert!(!held(&off, 0), "the limit turned off");
