@@ -89,6 +89,23 @@ pub fn level_class(field: usize, level: usize) -> usize {
     }
 }
 
+/// Whether a level of a field says the two records agree, however slightly: the name
+/// alike in some way (levels 1–5), an e-mail shared or at one domain or with one e-mail
+/// name, a phone shared or a digit apart, the company the same or nearly, an address
+/// shared down to the city, a custom value the same or similar. Missing (0) and the
+/// levels that differ are not agreement; nor is a personal e-mail against a work one,
+/// which says nothing either way.
+pub fn agrees(field: usize, level: usize) -> bool {
+    match field {
+        0 => matches!(level, 1..=5),
+        1 => matches!(level, 1..=5 | 8),
+        2 => matches!(level, 1..=3),
+        3 => matches!(level, 1 | 2),
+        4 => matches!(level, 1..=4),
+        _ => matches!(level, 1 | 2),
+    }
+}
+
 /// Labels of a custom field's levels.
 pub const CUSTOM_LEVELS: [&str; 4] = ["missing", "same", "similar", "different"];
 

@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::compare::{
-    level_class, level_count, Comparison, CUSTOM_LEVELS, FIELDS, LEVELS, LEVEL_CLASSES,
+    agrees, level_class, level_count, Comparison, CUSTOM_LEVELS, FIELDS, LEVELS, LEVEL_CLASSES,
 };
 use crate::normalize::keys::MatchKey;
 use crate::rules::{CompareMethod, Matching};
@@ -148,9 +148,9 @@ pub struct NameFrequency {
 /// A full name that the list's other records would spell this many times or more by
 /// chance is too common to merge two records on, however few bear it.
 ///
-/// "By chance" is the number of records with the given name under another family
-/// name, times those with the family name under another given name, over all
-/// records: how many would bear the full name if names were paired at random. It
+/// "By chance" is the number of records with the given name, times those with the
+/// family name, over all records, the pair's own two left out of each count: how many
+/// would bear the full name if names were paired at random. It
 /// grows with the list as the number of namesakes does, where the count of bearers
 /// stays small for a name that two or three people happen to share. Among pairs with
 /// nothing but a rare full name to compare on generated data, 89–94 % were one
@@ -604,7 +604,7 @@ impl Model {
                     && self.chance_namesakes(a) < CHANCE_NAMESAKES)
             } else {
                 // Where the names differ too, nothing agrees: no rule is needed.
-                matches!(level, 1..=5)
+                agrees(0, level)
             };
         NameFrequency {
             given,
@@ -680,14 +680,9 @@ impl Model {
     }
 
     /// Whether the names are all a pair agrees on: every other field is missing on one
-    /// side or differs (a shared company domain, switchboard, city or e-mail name is
-    /// agreement, however slight).
+    /// side or differs (see [`agrees`]).
     fn only_names_agree(&self, c: Comparison) -> bool {
-        matches!(c.level(1), 0 | 6 | 7 | 9)
-            && matches!(c.level(2), 0 | 4)
-            && matches!(c.level(3), 0 | 3)
-            && matches!(c.level(4), 0 | 5..=7)
-            && (FIELDS.len()..self.fields.len()).all(|f| matches!(c.level(f), 0 | 3))
+        (1..self.fields.len()).all(|f| !agrees(f, c.level(f)))
     }
 
     /// How many records would bear `k`'s full name by chance (see
